@@ -1,0 +1,130 @@
+"""The `plonedev` command line."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plonedev import ui
+from plonedev.cli.errors import reports_errors
+
+app = typer.Typer(
+    name="plonedev",
+    help="The local development orchestrator for Plone 6.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+RuntimeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        "-r",
+        help="auto, native or docker (default: tool.plonedev.runtime, then auto-detection).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")]
+
+
+@app.command()
+@reports_errors
+def up(runtime: RuntimeOption = None) -> None:
+    """Check out sources, install the backend, start the services, create the site."""
+    from plonedev.commands.up import up as run_up
+
+    result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime)
+    ui.print_up_summary(result)
+
+
+@app.command()
+@reports_errors
+def down(runtime: RuntimeOption = None) -> None:
+    """Stop the project's services. Data in var/ stays."""
+    from plonedev.commands.down import down as run_down
+
+    stopped = run_down(Path.cwd(), ui.ConsoleReporter(), runtime=runtime)
+    ui.console.print("Stopped." if stopped else "Nothing was running.")
+
+
+@app.command()
+@reports_errors
+def status(runtime: RuntimeOption = None, json: JsonOption = False) -> None:
+    """Show each service's state, pid and URL."""
+    from plonedev.commands.status import status as run_status
+
+    result = run_status(Path.cwd(), runtime=runtime)
+    if json:
+        ui.print_json(
+            {
+                "project": result.project,
+                "runtime": result.runtime,
+                "services": [{**asdict(s), "state": s.state.value} for s in result.services],
+            }
+        )
+    else:
+        ui.console.print(ui.status_table(result.runtime, result.services))
+
+
+@app.command()
+@reports_errors
+def logs(
+    services: Annotated[list[str] | None, typer.Argument(help="Services (default: all).")] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines.")
+    ] = False,
+    tail: Annotated[int | None, typer.Option("--tail", "-n", help="Last N lines each.")] = None,
+    runtime: RuntimeOption = None,
+) -> None:
+    """Print the services' logs, each line prefixed with its service."""
+    from plonedev.commands.logs import logs as run_logs
+
+    names = tuple(services or ())
+    lines = run_logs(Path.cwd(), names, follow=follow, tail=tail, runtime=runtime)
+    width = max((len(n) for n in names), default=8)
+    for line in lines:
+        ui.print_log_line(line, width)
+
+
+@app.command()
+@reports_errors
+def doctor(runtime: RuntimeOption = None, json: JsonOption = False) -> None:
+    """Which runtime would run and why, missing programs, ports in use, the config read."""
+    from plonedev.commands.doctor import doctor as run_doctor
+
+    result = run_doctor(Path.cwd(), runtime=runtime)
+    if json:
+        ui.print_json(
+            {
+                "root": str(result.root),
+                "runtime": result.runtime,
+                "runtime_reason": result.runtime_reason,
+                "healthy": result.healthy,
+                "checks": [asdict(c) for c in result.checks],
+                "config": result.config,
+            }
+        )
+    else:
+        ui.print_doctor(result)
+    if not result.healthy:
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(),
+    name: Annotated[str | None, typer.Option(help="Project name (default: folder).")] = None,
+) -> None:
+    """Create a new plonedev project: pyproject.toml, mx.ini, sources/, compose/."""
+    from plonedev.commands.init import init as run_init
+
+    result = run_init(directory, name=name)
+    ui.print_init_summary(result)
+
+
+def main() -> None:
+    app()

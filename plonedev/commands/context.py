@@ -1,0 +1,71 @@
+"""Find the project a command runs in and load its config, once."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from plonedev.config import PlonedevConfig, load_config
+from plonedev.errors import ConfigError
+from plonedev.model import Project
+from plonedev.paths import ProjectPaths
+from plonedev.project import build_project
+from plonedev.runtime import select
+from plonedev.runtime.base import Runtime
+from plonedev.runtime.select import Resolution
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    paths: ProjectPaths
+    config: PlonedevConfig
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` whose pyproject.toml has [tool.plonedev]."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and _has_plonedev_section(candidate):
+            return folder
+    return start  # load_config then says precisely what is missing
+
+
+def _has_plonedev_section(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return True  # let load_config report the broken file itself
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "plonedev" in tool
+
+
+def open_project(start: Path) -> ProjectContext:
+    root = find_root(start)
+    paths = ProjectPaths(root)
+    if not paths.pyproject.is_file():
+        raise ConfigError(
+            f"no pyproject.toml with [tool.plonedev] in {start} or above",
+            "run `plonedev init` to create a project, or cd into one",
+        )
+    return ProjectContext(paths, load_config(paths.pyproject))
+
+
+@dataclass(frozen=True)
+class RunningProject:
+    """A project with its service model and the runtime chosen for it."""
+
+    context: ProjectContext
+    project: Project
+    runtime: Runtime
+    resolution: Resolution
+
+
+def open_running_project(start: Path, runtime: str | None) -> RunningProject:
+    context = open_project(start)
+    resolution = select.resolve(runtime, context.config.runtime)
+    project = build_project(context.config, context.paths)
+    return RunningProject(
+        context, project, select.create(resolution.name, context.paths), resolution
+    )

@@ -1,0 +1,109 @@
+"""`plonedev doctor`: which runtime would run, what is missing, which ports are taken."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plonedev.commands.context import open_project
+from plonedev.config import PlonedevConfig, Storage
+from plonedev.errors import PlonedevError
+from plonedev.paths import ProjectPaths
+from plonedev.postgres import find_programs
+from plonedev.project import build_project
+from plonedev.runtime import select
+from plonedev.runtime.engine import probe_engine
+from plonedev.runtime.native import NativeRuntime
+from plonedev.runtime.ports import port_is_free
+from plonedev.varnish import varnish_available
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class DoctorResult:
+    root: Path
+    runtime: str
+    runtime_reason: str
+    checks: list[Check] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks if check.required)
+
+
+def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
+    context = open_project(start)
+    config = context.config
+    engine = probe_engine()
+    resolution = select.resolve(runtime, config.runtime, probe=lambda: engine)
+    checks = [
+        Check("python", True, f"{sys.version.split()[0]} at {sys.executable}"),
+        Check("docker engine", engine.answers, engine.reason, required=False),
+        _program("git", "needed to check out git sources (Debian: apt-get install git)"),
+    ]
+    if config.storage is Storage.RELSTORAGE:
+        programs = find_programs()
+        checks.append(
+            Check(
+                "postgresql",
+                programs is not None,
+                programs.postgres if programs else "not found (Debian: apt-get install postgresql)",
+            )
+        )
+    if config.varnish:
+        varnishd = varnish_available()
+        checks.append(
+            Check(
+                "varnishd", varnishd is not None, varnishd or "not found (apt-get install varnish)"
+            )
+        )
+    checks += _port_checks(context.paths, config)
+    return DoctorResult(
+        root=context.paths.root,
+        runtime=resolution.name,
+        runtime_reason=resolution.reason,
+        checks=checks,
+        config=config.model_dump(mode="json", by_alias=True),
+    )
+
+
+def _program(name: str, missing_hint: str) -> Check:
+    path = shutil.which(name)
+    return Check(name, path is not None, path or f"not found: {missing_hint}")
+
+
+def _port_checks(paths: ProjectPaths, config: PlonedevConfig) -> list[Check]:
+    try:
+        project = build_project(config, paths)
+    except PlonedevError as error:
+        return [Check("services", False, str(error))]
+    ours = {s.name for s in NativeRuntime(paths).status(project) if s.pid}
+    checks = []
+    for service in project.services:
+        for binding in service.ports:
+            if service.name in ours:
+                detail, ok = (
+                    f"{binding.host}:{binding.port} in use by this project's {service.name}",
+                    True,
+                )
+            elif port_is_free(binding.host, binding.port):
+                detail, ok = f"{binding.host}:{binding.port} free", True
+            else:
+                detail = (
+                    f"{binding.host}:{binding.port} taken by another program "
+                    f"(set tool.plonedev.ports.{binding.name})"
+                )
+                ok = False
+            checks.append(Check(f"port {binding.name}", ok, detail))
+    return checks

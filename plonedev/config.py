@@ -1,0 +1,220 @@
+"""Read and validate `[tool.plonedev]` from pyproject.toml into one immutable config.
+
+Every error names the file and the key, and says what was expected, so the user can fix
+it in one go: "pyproject.toml: tool.plonedev.storage: expected one of filestorage, zeo,
+relstorage, got 'zoe'".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from plonedev.errors import ConfigError
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Storage(StrEnum):
+    FILESTORAGE = "filestorage"
+    ZEO = "zeo"
+    RELSTORAGE = "relstorage"
+
+
+class Distribution(StrEnum):
+    VOLTO = "volto"
+    CLASSIC = "classic"
+
+
+class RuntimeChoice(StrEnum):
+    AUTO = "auto"
+    NATIVE = "native"
+    DOCKER = "docker"
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class _Section(BaseModel):
+    # kebab-case keys in TOML, snake_case in Python; unknown keys are errors (typos).
+    model_config = ConfigDict(
+        alias_generator=_kebab, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+
+class Ports(_Section):
+    backend: Port = 8080
+    zeo: Port = 8100
+    postgres: Port = 5433
+    varnish: Port = 8000
+    frontend: Port = 3000
+
+
+class Images(_Section):
+    """Images for the Docker runtime; each can point at a private registry or a digest."""
+
+    python: str = "python:3.12-slim"
+    postgres: str = "postgres:16"
+    varnish: str = "varnish:7.6"
+    node: str = "node:22-slim"
+    backend: str = ""  # default: "<project-name>-backend"
+    frontend: str = ""  # default: "<project-name>-frontend"
+
+
+class PlonedevConfig(_Section):
+    name: str = ""  # Compose project name; default: [project].name or the folder name
+    plone_version: str = "6.2.2"
+    constraints: str = ""  # URL or path; default: plonedev's verified set, or the release's
+    python: str = "3.11"
+    site_id: str = "Plone"
+    site_title: str = "Plone site"
+    distribution: Distribution = Distribution.VOLTO
+    profiles: tuple[str, ...] = ()  # extra GenericSetup profiles installed in a new site
+    storage: Storage = Storage.FILESTORAGE
+    varnish: bool = False
+    frontend: str = ""  # path to the Volto project, "" for none
+    runtime: RuntimeChoice = RuntimeChoice.AUTO
+    debug: bool = True
+    admin_user: str = "admin"
+    ca_bundle: str = ""  # CA bundle for HTTPS behind an intercepting proxy
+    ports: Ports = Ports()
+    images: Images = Images()
+
+    @field_validator("site_id")
+    @classmethod
+    def _site_id_is_an_id(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value):
+            raise ValueError(f"expected a Zope id (letters, digits, _ . -), got {value!r}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_compose_name(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
+            raise ValueError(
+                f"expected lowercase letters, digits, '-' and '_' (a Compose project name), "
+                f"got {value!r}"
+            )
+        return value
+
+    @property
+    def constraints_is_url(self) -> bool:
+        return self.constraints.startswith(("http://", "https://"))
+
+
+def default_constraints_url(plone_version: str) -> str:
+    return f"https://dist.plone.org/release/{plone_version}/constraints.txt"
+
+
+def constraints_source(config: PlonedevConfig, root: Path) -> str:
+    """The constraints to install with: the configured URL or file, else plonedev's
+    verified pin set for this Plone version, else the release's published constraints."""
+    if config.constraints_is_url:
+        return config.constraints
+    if config.constraints:
+        path = (root / config.constraints).resolve()
+        if not path.is_file():
+            raise ConfigError(
+                f"pyproject.toml: tool.plonedev.constraints: file {config.constraints!r} not found",
+                "point it at an existing file or a URL, or remove the key to use the "
+                "release's constraints",
+            )
+        return str(path)
+    from plonedev.constraints import bundled_constraints
+
+    bundled = bundled_constraints(config.plone_version)
+    return str(bundled) if bundled else default_constraints_url(config.plone_version)
+
+
+def load_config(pyproject: Path) -> PlonedevConfig:
+    """Load `[tool.plonedev]`; raise ConfigError naming file and key on any problem."""
+    label = pyproject.name
+    if not pyproject.is_file():
+        raise ConfigError(
+            f"{pyproject}: not found",
+            "run `plonedev init` to create a project, or run plonedev inside one",
+        )
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: invalid TOML: {exc}", "fix the syntax at that line") from None
+    tool = data.get("tool", {})
+    section = tool.get("plonedev") if isinstance(tool, dict) else None
+    if section is None:
+        raise ConfigError(
+            f"{label}: no [tool.plonedev] section",
+            "add one (`plonedev init` writes a working example)",
+        )
+    if not isinstance(section, dict):
+        raise ConfigError(f"{label}: tool.plonedev: expected a table")
+    try:
+        config = PlonedevConfig.model_validate(section)
+    except ValidationError as exc:
+        raise ConfigError(_describe(label, exc)) from None
+    if not config.name:
+        config = config.model_copy(update={"name": _project_name(data, pyproject.parent)})
+    return config
+
+
+def _project_name(data: dict[str, Any], root: Path) -> str:
+    project = data.get("project", {})
+    raw = project.get("name") if isinstance(project, dict) else None
+    name = str(raw) if raw else root.resolve().name
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")
+    return slug or "plone"
+
+
+_EXPECTED = {
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "string_type": "expected a string",
+    "tuple_type": "expected a list",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+}
+
+
+def _describe(label: str, exc: ValidationError) -> str:
+    """First error as 'file: tool.plonedev.key: what was expected, got what'."""
+    err = exc.errors()[0]
+    key = ".".join(["tool", "plonedev", *(_kebab(str(p)) for p in err["loc"])])
+    got = err.get("input")
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{label}: {key}: unknown key (check its spelling; see `plonedev doctor`)"
+    if kind == "enum":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"{label}: {key}: expected one of {_plain_list(allowed)}, got {got!r}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{label}: {key}: expected a port between 1 and 65535, got {got!r}"
+    if kind in _EXPECTED:
+        return f"{label}: {key}: {_EXPECTED[kind]}, got {got!r}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{label}: {key}: {message}"
+
+
+def _plain_list(expected: str) -> str:
+    # pydantic says "'a', 'b' or 'c'"; the user wants "a, b, c".
+    names = re.findall(r"'([^']*)'", expected)
+    return ", ".join(names) if names else expected
+
+
+__all__ = [
+    "Distribution",
+    "Images",
+    "PlonedevConfig",
+    "Ports",
+    "RuntimeChoice",
+    "Storage",
+    "default_constraints_url",
+    "load_config",
+]

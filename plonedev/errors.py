@@ -1,0 +1,43 @@
+"""The one user-facing error type.
+
+Anything the user can fix (bad config, a port in use, a missing program) is raised as
+a PlonedevError; the CLI boundary prints it as one line and exits non-zero. Anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+# Exit codes, so scripts can tell a user error from a failed service.
+EXIT_USER_ERROR = 2
+EXIT_SERVICE_FAILED = 3
+
+
+class PlonedevError(Exception):
+    """A problem the user can fix: what went wrong, and how to fix it."""
+
+    exit_code = EXIT_USER_ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(PlonedevError):
+    """The project's configuration (pyproject.toml, mx.ini) is invalid."""
+
+
+class ServiceError(PlonedevError):
+    """A service failed to start, or did not become healthy.
+
+    `details` carries the end of the service's log, shown above the one-line error.
+    """
+
+    exit_code = EXIT_SERVICE_FAILED
+
+    def __init__(self, message: str, hint: str = "", details: str = "") -> None:
+        super().__init__(message, hint)
+        self.details = details

@@ -1,0 +1,37 @@
+"""Write files atomically, and only when their content changes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, content: str, mode: int | None = None) -> None:
+    """Replace `path` in one step: readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(content)
+        if mode is not None:
+            Path(tmp).chmod(mode)
+        elif path.exists():
+            Path(tmp).chmod(path.stat().st_mode & 0o7777)
+        else:
+            Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(path: Path, content: str, mode: int | None = None) -> bool:
+    """Write `content` unless the file already holds it; True when it was written."""
+    try:
+        if path.read_text(encoding="utf-8") == content:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    write_atomic(path, content, mode)
+    return True

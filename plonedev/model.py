@@ -1,0 +1,113 @@
+"""The runtime-neutral service model: what runs, how it is checked, what it needs.
+
+Built once from the config (plonedev.project), then rendered by a runtime: local
+processes (plonedev.runtime.native) or Compose services. Frozen, so no step can change
+what another step sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class HttpCheck:
+    """Healthy when a GET on `url` answers with a status below 500."""
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class TcpCheck:
+    """Healthy when something accepts connections on host:port."""
+
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class CommandCheck:
+    """Healthy when the command exits 0."""
+
+    argv: tuple[str, ...]
+
+
+HealthCheck = HttpCheck | TcpCheck | CommandCheck
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    name: str  # what the port is for, as the user sees it ("http", "zeo")
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class InitStep:
+    """A one-time preparation: runs before the service starts when `creates` is missing."""
+
+    description: str
+    argv: tuple[str, ...]
+    creates: Path
+    stdin: str | None = None
+    user: str | None = None  # run as this user (e.g. PostgreSQL, which refuses root)
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    description: str
+    command: tuple[str, ...]
+    cwd: Path
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    ports: tuple[PortBinding, ...] = ()
+    health: HealthCheck | None = None
+    depends_on: tuple[str, ...] = ()
+    init: tuple[InitStep, ...] = ()
+    user: str | None = None
+    # runwsgi ignores SIGTERM as a session leader; SIGINT stops Zope cleanly.
+    stop_signal: str = "SIGTERM"
+    stop_timeout: float = 10.0
+    start_timeout: float = 120.0
+    url: str = ""  # shown to the user by `up` and `status`
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    root: Path
+    services: tuple[Service, ...]
+
+    def service(self, name: str) -> Service:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    @property
+    def service_names(self) -> tuple[str, ...]:
+        return tuple(service.name for service in self.services)
+
+    def start_order(self) -> tuple[Service, ...]:
+        """Services ordered so that each comes after everything it depends on."""
+        ordered: list[Service] = []
+        seen: set[str] = set()
+
+        def visit(service: Service, path: tuple[str, ...]) -> None:
+            if service.name in seen:
+                return
+            if service.name in path:
+                cycle = " -> ".join((*path, service.name))
+                raise ValueError(f"dependency cycle: {cycle}")
+            for dependency in service.depends_on:
+                visit(self.service(dependency), (*path, service.name))
+            seen.add(service.name)
+            ordered.append(service)
+
+        for service in self.services:
+            visit(service, ())
+        return tuple(ordered)

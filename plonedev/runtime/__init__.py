@@ -1,0 +1,1 @@
+"""Runtimes run the service model: local processes, or Docker Compose services."""

@@ -1,0 +1,67 @@
+"""What every runtime offers, so commands never care which one runs the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from plonedev.model import Project
+
+
+class State(StrEnum):
+    RUNNING = "running"  # up and healthy (or no health check)
+    STARTING = "starting"  # up, health check not passing yet
+    UNHEALTHY = "unhealthy"
+    EXITED = "exited"  # was started, is gone
+    STOPPED = "stopped"  # not started
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    state: State
+    pid: int | None = None
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    """Progress of `up`/`down`, for the UI: one per service and step."""
+
+    service: str
+    action: str  # "initialising", "starting", "healthy", "already running", "stopped"
+    seconds: float = 0.0
+    detail: str = ""
+
+
+EventSink = Callable[[ServiceEvent], None]
+
+
+@dataclass(frozen=True)
+class LogLine:
+    service: str
+    text: str
+
+
+class Runtime(Protocol):
+    name: str
+
+    def up(self, project: Project, on_event: EventSink) -> None:
+        """Start what is not running, in dependency order; return when all are healthy."""
+
+    def down(self, project: Project, on_event: EventSink) -> list[str]:
+        """Stop everything this project runs; return the names of what was stopped."""
+
+    def restart(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> None:
+        """Stop and start the named services, waiting for health."""
+
+    def status(self, project: Project) -> list[ServiceStatus]:
+        """One status per service of the project."""
+
+    def logs(
+        self, project: Project, services: tuple[str, ...], follow: bool, tail: int | None
+    ) -> Iterator[LogLine]:
+        """Log lines of the named services (all when empty), optionally following."""

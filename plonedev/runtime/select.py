@@ -1,0 +1,59 @@
+"""Choose the runtime once, and say why: --runtime, then the config, then auto-detection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from plonedev.config import RuntimeChoice
+from plonedev.errors import PlonedevError
+from plonedev.paths import ProjectPaths
+from plonedev.runtime.base import Runtime
+from plonedev.runtime.engine import EngineProbe, probe_engine
+from plonedev.runtime.native import NativeRuntime
+
+RuntimeFactory = Callable[[ProjectPaths], Runtime]
+
+# The runtimes plonedev can run a project with, by name.
+RUNTIMES: dict[str, RuntimeFactory] = {
+    "native": NativeRuntime,
+}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str
+    reason: str
+
+
+def resolve(
+    cli_choice: str | None,
+    config_choice: RuntimeChoice,
+    probe: Callable[[], EngineProbe] = probe_engine,
+) -> Resolution:
+    if cli_choice:
+        choice, source = cli_choice, "--runtime"
+    elif config_choice is not RuntimeChoice.AUTO:
+        choice, source = config_choice.value, "tool.plonedev.runtime"
+    else:
+        return _auto(probe())
+    if choice not in (*RUNTIMES, "auto"):
+        raise PlonedevError(
+            f"{source}: unknown runtime {choice!r}",
+            f"use one of auto, {', '.join(RUNTIMES)}",
+        )
+    if choice == "auto":
+        return _auto(probe())
+    return Resolution(choice, f"chosen by {source}")
+
+
+def _auto(engine: EngineProbe) -> Resolution:
+    if engine.answers and "docker" in RUNTIMES:
+        return Resolution("docker", f"auto: {engine.reason} ({engine.where})")
+    if engine.answers:
+        return Resolution("native", "auto: a Docker engine answers, but this build runs natively")
+    return Resolution("native", f"auto: {engine.reason}")
+
+
+def create(name: str, paths: ProjectPaths) -> Runtime:
+    return RUNTIMES[name](paths)

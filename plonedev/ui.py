@@ -1,0 +1,151 @@
+"""The one place that prints: rich output for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from plonedev.errors import PlonedevError, ServiceError
+from plonedev.runtime.base import LogLine, ServiceEvent, ServiceStatus, State
+
+if TYPE_CHECKING:  # results are only read here; importing them would load every command
+    from plonedev.commands.doctor import DoctorResult
+    from plonedev.commands.init import InitResult
+    from plonedev.commands.up import UpResult
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+JSON_VERSION = 1
+_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan")
+_STATE_STYLE = {
+    State.RUNNING: "green",
+    State.STARTING: "yellow",
+    State.UNHEALTHY: "red",
+    State.EXITED: "red",
+    State.STOPPED: "dim",
+}
+
+
+def service_colour(name: str) -> str:
+    # Stable per name, so a service has the same colour in every command.
+    return _COLOURS[zlib.crc32(name.encode()) % len(_COLOURS)]
+
+
+def print_error(error: PlonedevError) -> None:
+    if isinstance(error, ServiceError) and error.details:
+        err_console.print(escape(error.details), style="dim", soft_wrap=True)
+    hint = f" — {error.hint}" if error.hint else ""
+    err_console.print(f"[bold red]Error:[/] {escape(error.message)}{escape(hint)}", soft_wrap=True)
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, indent=2) + "\n")
+
+
+class _ConsoleStep:
+    def __init__(self, status: Any) -> None:
+        self._status = status
+        self.summary = ""
+
+    def update(self, line: str) -> None:
+        self._status.update(f"{self._status.status.split('  ')[0]}  [dim]{escape(line[:90])}[/]")
+
+    def done(self, summary: str) -> None:
+        self.summary = summary
+
+
+class ConsoleReporter:
+    """Reports progress to the terminal: spinners for long steps, a line per event."""
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[_ConsoleStep]:
+        started = time.monotonic()
+        with console.status(escape(title)) as status:
+            step = _ConsoleStep(status)
+            yield step
+        seconds = time.monotonic() - started
+        text = step.summary or title
+        console.print(f"[green]✓[/] {escape(text)} [dim]({seconds:.1f} s)[/]")
+
+    def event(self, event: ServiceEvent) -> None:
+        colour = service_colour(event.service)
+        timing = f" [dim]({event.seconds:.1f} s)[/]" if event.seconds else ""
+        detail = f" [dim]{escape(event.detail)}[/]" if event.detail else ""
+        console.print(f"[{colour}]{event.service}[/] {event.action}{detail}{timing}")
+
+    def warn(self, text: str) -> None:
+        err_console.print(f"[yellow]Warning:[/] {escape(text)}", soft_wrap=True)
+
+    def info(self, text: str) -> None:
+        console.print(escape(text), soft_wrap=True)
+
+
+def status_table(runtime: str, statuses: list[ServiceStatus]) -> Table:
+    table = Table(title=f"plonedev ({runtime} runtime)", title_justify="left")
+    for column in ("service", "state", "pid", "url", "detail"):
+        table.add_column(column)
+    for status in statuses:
+        style = _STATE_STYLE[status.state]
+        table.add_row(
+            f"[{service_colour(status.name)}]{status.name}[/]",
+            f"[{style}]{status.state.value}[/]",
+            str(status.pid or ""),
+            status.url,
+            escape(status.detail),
+        )
+    return table
+
+
+def print_log_line(line: LogLine, width: int) -> None:
+    colour = service_colour(line.service)
+    console.print(
+        f"[{colour}]{line.service.ljust(width)} |[/] {escape(line.text)}",
+        soft_wrap=True,
+    )
+
+
+def print_doctor(result: DoctorResult) -> None:
+    console.print(f"[bold]Project[/] {escape(str(result.root))}")
+    console.print(f"[bold]Runtime[/] {result.runtime} [dim]({escape(result.runtime_reason)})[/]")
+    for check in result.checks:
+        if check.ok:
+            mark = "[green]✓[/]"
+        elif check.required:
+            mark = "[red]✗[/]"
+        else:
+            mark = "[yellow]-[/]"
+        console.print(f"  {mark} {check.name}: {escape(check.detail)}", soft_wrap=True)
+    console.print("[bold]Config[/] [dim](tool.plonedev, with defaults)[/]")
+    for key, value in result.config.items():
+        console.print(f"  {key} = {escape(json.dumps(value))}", soft_wrap=True)
+
+
+def print_init_summary(result: InitResult) -> None:
+    for path in result.created:
+        console.print(f"[green]created[/] {escape(str(path.relative_to(result.root)))}")
+    for path in result.updated:
+        console.print(f"[yellow]updated[/] {escape(str(path.relative_to(result.root)))}")
+    console.print(f"Next: cd {escape(str(result.root))} && plonedev up")
+
+
+def print_up_summary(result: UpResult) -> None:
+    console.print()
+    site = "created" if result.site_created else "ready"
+    console.print(f"[bold green]Plone is up[/] ({result.runtime} runtime), site {site}:")
+    for name, url in result.urls.items():
+        console.print(f"  [{service_colour(name)}]{name:<9}[/] {url}")
+    console.print(
+        f"  [bold]login[/]     {result.admin_user} / {result.admin_password} "
+        f"[dim](in {result.admin_password_file})[/]"
+    )
+    console.print(f"[dim]Took {result.seconds:.1f} s. Stop with `plonedev down`.[/]")
