@@ -59,9 +59,17 @@ def spawn(
             stderr=subprocess.STDOUT,
             start_new_session=True,
             user=user,
+            preexec_fn=_default_stop_signals,
         )
     ticks = process_start_ticks(process.pid)
     return ProcessHandle(process.pid, ticks if ticks is not None else -1), process
+
+
+def _default_stop_signals() -> None:
+    # A plonedev started in the background (`plonedev up &`) inherits SIGINT ignored, and
+    # exec keeps it ignored: Zope would then never see the SIGINT that stops it cleanly.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def stop(handle: ProcessHandle, stop_signal: str, timeout: float) -> bool:
