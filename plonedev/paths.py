@@ -47,6 +47,10 @@ class ProjectPaths:
         return self.state / "instance"
 
     @property
+    def zeo_server(self) -> Path:
+        return self.state / "zeo"
+
+    @property
     def logs(self) -> Path:
         return self.state / "logs"
 

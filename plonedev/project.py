@@ -8,7 +8,7 @@ from plonedev.errors import PlonedevError
 from plonedev.model import HttpCheck, PortBinding, Project, Service, TcpCheck
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs, postgres_service
-from plonedev.varnish import varnish_available, varnish_command
+from plonedev.varnish import health_url, varnish_available, varnish_command
 
 LOOPBACK = "127.0.0.1"
 
@@ -50,7 +50,7 @@ def _zeo(config: PlonedevConfig, paths: ProjectPaths) -> Service:
     return Service(
         name="zeo",
         description="ZEO database server",
-        command=zeo_command(paths.venv, paths.instance),
+        command=zeo_command(paths.venv, paths.zeo_server),
         cwd=paths.root,
         ports=(PortBinding("zeo", LOOPBACK, port),),
         health=TcpCheck(LOOPBACK, port),
@@ -95,7 +95,8 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths) -> Service:
         ),
         cwd=paths.root,
         ports=(PortBinding("varnish", LOOPBACK, port),),
-        health=HttpCheck(f"http://{LOOPBACK}:{port}/"),
+        # Answered by the VCL itself: a Zope restart does not make Varnish look sick.
+        health=HttpCheck(health_url(LOOPBACK, port)),
         depends_on=("backend",),
         url=f"http://{LOOPBACK}:{port}/{config.site_id}",
     )

@@ -146,6 +146,7 @@ def print_up_summary(result: UpResult) -> None:
         console.print(f"  [{service_colour(name)}]{name:<9}[/] {url}")
     console.print(
         f"  [bold]login[/]     {result.admin_user} / {result.admin_password} "
-        f"[dim](in {result.admin_password_file})[/]"
+        f"[dim](in {result.admin_password_file})[/]",
+        soft_wrap=True,
     )
     console.print(f"[dim]Took {result.seconds:.1f} s. Stop with `plonedev down`.[/]")

@@ -24,10 +24,14 @@ def is_healthy(check: HealthCheck, timeout: float = 2.0) -> bool:
             return done.returncode == 0
 
 
+# Our services are local: an HTTP proxy from the environment must never see these requests.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _http_ok(url: str, headers: dict[str, str], timeout: float) -> bool:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own service)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as response:
             return int(response.status) < 500
     except urllib.error.HTTPError as exc:
         # A 404 or 401 still proves the server answers; only 5xx means sick.

@@ -1,0 +1,3 @@
+from plonedev.cli.app import main
+
+main()

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system programs plonedev's tests run for real: PostgreSQL (RelStorage),
+# Varnish, git. Idempotent and quick when everything is there. Needs root to install;
+# without root it only lists what is missing (the tests that need it are then skipped).
+set -euo pipefail
+
+wanted=()
+command -v git >/dev/null || wanted+=(git)
+command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] || wanted+=(varnish)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || wanted+=(postgresql)
+command -v pg_config >/dev/null || wanted+=(libpq-dev)   # psycopg2 builds against it
+
+if [ ${#wanted[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "provision: missing ${wanted[*]}; install them (apt-get install ${wanted[*]}) to run every test" >&2
+  else
+    echo "provision: installing ${wanted[*]}"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${wanted[@]}" >/dev/null
+  fi
+fi

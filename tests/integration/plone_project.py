@@ -1,0 +1,99 @@
+"""A real plonedev project in a temporary folder, driven through the `plonedev` CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plonedev.runtime.ports import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class PlonedevProject:
+    root: Path
+    ports: dict[str, int]
+
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 900
+    ) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "plonedev", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "COLUMNS": "200"},
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"plonedev {' '.join(args)} exited {done.returncode}\n"
+                f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+            )
+        return done
+
+    @property
+    def password(self) -> str:
+        return (self.root / "var" / "admin-password").read_text().strip()
+
+    @property
+    def backend(self) -> str:
+        return f"http://127.0.0.1:{self.ports['backend']}"
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        auth: bool = False,
+        accept: str = "application/json",
+    ) -> tuple[int, str]:
+        headers = {"Accept": accept}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if auth:
+            token = base64.b64encode(f"admin:{self.password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+        except urllib.error.URLError as exc:  # nothing listens: status 0, like a browser
+            return 0, str(exc.reason)
+
+
+def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> PlonedevProject:
+    """A copy of this repository's project (config, mx.ini, the demo add-on) on free ports."""
+    root = tmp / "project"
+    root.mkdir()
+    ports = {name: free_port() for name in ("backend", "zeo", "postgres", "varnish")}
+    port_lines = "\n".join(f"{name} = {port}" for name, port in ports.items())
+    profiles = 'profiles = ["plonedev_demo:default"]\n' if with_demo else ""
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "itest"\nversion = "0"\n\n'
+        f"[tool.plonedev]\n{profiles}{section}\n\n[tool.plonedev.ports]\n{port_lines}\n"
+    )
+    if with_demo:
+        shutil.copy(REPO / "mx.ini", root / "mx.ini")
+        shutil.copytree(
+            REPO / "sources" / "plonedev-demo",
+            root / "sources" / "plonedev-demo",
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+        )
+    return PlonedevProject(root, ports)
