@@ -39,7 +39,19 @@ class RuntimeChoice(StrEnum):
     DOCKER = "docker"
 
 
-Port = Annotated[int, Field(ge=1, le=65535)]
+# Strict: TOML has real booleans and integers, so `varnish = 1` or `backend = "8080"`
+# is a mistake to report, not a value to guess at.
+Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+
+# A requirement as `addons` takes it: a name, optional [extras], optional version specifiers
+# (no URLs or markers: sources come from mx.ini).
+_SPECIFIER = r"(?:===?|!=|~=|<=?|>=?)\s*[A-Za-z0-9.*+!_-]+"
+REQUIREMENT = re.compile(
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
+    r"(?P<extras>\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*"
+    rf"(?P<specifier>{_SPECIFIER}(?:\s*,\s*{_SPECIFIER})*)?"
+)
 
 
 class _Section(BaseModel):
@@ -77,11 +89,13 @@ class PlonedevConfig(_Section):
     site_title: str = "Plone site"
     distribution: Distribution = Distribution.VOLTO
     profiles: tuple[str, ...] = ()  # extra GenericSetup profiles installed in a new site
+    addons: tuple[str, ...] = ()  # add-ons from the package index: "collective.foo==1.2"
+    zcml_includes: tuple[str, ...] = ()  # packages without a plone.autoinclude entry point
     storage: Storage = Storage.FILESTORAGE
-    varnish: bool = False
+    varnish: Flag = False
     frontend: str = ""  # path to the Volto project, "" for none
     runtime: RuntimeChoice = RuntimeChoice.AUTO
-    debug: bool = True
+    debug: Flag = True
     admin_user: str = "admin"
     ca_bundle: str = ""  # CA bundle for HTTPS behind an intercepting proxy
     ports: Ports = Ports()
@@ -93,6 +107,27 @@ class PlonedevConfig(_Section):
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value):
             raise ValueError(f"expected a Zope id (letters, digits, _ . -), got {value!r}")
         return value
+
+    @field_validator("addons")
+    @classmethod
+    def _addons_are_requirements(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not REQUIREMENT.fullmatch(value.strip()):
+                raise ValueError(
+                    f"expected requirements like 'collective.foo' or 'collective.foo==1.2', "
+                    f"got {value!r}"
+                )
+        return tuple(value.strip() for value in values)
+
+    @field_validator("zcml_includes")
+    @classmethod
+    def _includes_are_dotted_names(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", value):
+                raise ValueError(
+                    f"expected package names as imported (collective.foo), got {value!r}"
+                )
+        return values
 
     @field_validator("name")
     @classmethod
@@ -209,6 +244,7 @@ def _plain_list(expected: str) -> str:
 
 
 __all__ = [
+    "REQUIREMENT",
     "Distribution",
     "Images",
     "PlonedevConfig",

@@ -38,9 +38,11 @@ def render_requirements_in(
     debug: bool,
     user_requirements: Path | None,
     source_names: Sequence[str],
+    addons: Sequence[str] = (),
 ) -> str:
     """The text of requirements-in.txt. `constraints` is a path relative to the project
-    root, an absolute path or a URL ("" = the release's published constraints)."""
+    root, an absolute path or a URL ("" = the release's published constraints).
+    `addons` are requirement lines from tool.plonedev.addons (add-ons from the index)."""
     try:
         kind = Storage(storage)
     except ValueError:
@@ -54,6 +56,9 @@ def render_requirements_in(
     lines.extend(_STORAGE_PACKAGES[kind])
     if debug:
         lines.append("plone.reload")  # @@reload: code changes without a restart
+    if addons:
+        lines.append("# add-ons from tool.plonedev.addons (`plonedev add-addon`)")
+        lines.extend(addons)
     if user_requirements is not None:
         lines.append(f"-r {_readable('requirements', str(user_requirements))}")
     if source_names:

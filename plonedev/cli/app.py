@@ -10,6 +10,8 @@ import typer
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
+from plonedev.cli.watch import WATCH_HELP, run_watch
+from plonedev.cli.watch import watch as watch_command
 
 app = typer.Typer(
     name="plonedev",
@@ -32,12 +34,28 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document 
 
 @app.command()
 @reports_errors
-def up(runtime: RuntimeOption = None) -> None:
+def up(
+    runtime: RuntimeOption = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Then watch the code and apply each change (see `plonedev watch`); "
+            "Ctrl-C stops watching, the services keep running.",
+        ),
+    ] = False,
+) -> None:
     """Check out sources, install the backend, start the services, create the site."""
     from plonedev.commands.up import up as run_up
 
     result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime)
     ui.print_up_summary(result)
+    if watch:
+        run_watch(runtime)
+
+
+app.command(name="watch", help=WATCH_HELP)(reports_errors(watch_command))
 
 
 @app.command()

@@ -40,6 +40,7 @@ def sources(context: ProjectContext, reporter: Reporter) -> SourcesResult:
             debug=config.debug,
             user_requirements=user_requirements if user_requirements.is_file() else None,
             source_names=[spec.name for spec in list_sources(paths.root)],
+            addons=config.addons,
         ),
     )
     with reporter.step("Checking out sources (mxdev)") as step:
@@ -119,5 +120,6 @@ def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSe
         zeo_address=(LOOPBACK, config.ports.zeo),
         zeo_blob_shared=True,
         relstorage_dsn=dsn(config.ports.postgres),
+        zcml_includes=config.zcml_includes,
         reload_enabled=config.debug,
     )

@@ -35,9 +35,10 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
     reporter.info(
         f"{running.project.name}: {running.resolution.name} runtime ({running.resolution.reason})"
     )
-    password = ensure_admin_password(context.paths.admin_password_file)
     synced = prepare.sources(context, reporter)
     prepare.environment(context, synced, reporter)
+    # Only now, when the input is known to be good: a bad mx.ini writes nothing.
+    password = ensure_admin_password(context.paths.admin_password_file)
     prepare.service_files(context, password)
     running.runtime.up(running.project, reporter.event)
     site = ensure_site(

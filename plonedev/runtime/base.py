@@ -58,6 +58,10 @@ class Runtime(Protocol):
     def restart(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> None:
         """Stop and start the named services, waiting for health."""
 
+    def stop(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> list[str]:
+        """Stop the named services (also ones no longer in the project); return the names
+        of those that were running."""
+
     def status(self, project: Project) -> list[ServiceStatus]:
         """One status per service of the project."""
 

@@ -152,6 +152,19 @@ class NativeRuntime:
             stopped.append(name)
         return stopped
 
+    def stop(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> list[str]:
+        running = self.state.read()
+        known = {s.name: s for s in project.services}
+        order = [s.name for s in reversed(project.start_order()) if s.name in names]
+        order += [name for name in names if name not in known]
+        stopped: list[str] = []
+        for name in order:
+            current = running.get(name)
+            if current is not None:
+                self._stop(current, known.get(name), on_event)
+                stopped.append(name)
+        return stopped
+
     def _stop(self, current: RunningService, service: Service | None, on_event: EventSink) -> None:
         started = time.monotonic()
         signal_name = service.stop_signal if service else "SIGTERM"

@@ -1,0 +1,57 @@
+"""`plonedev watch`: keep the running services in step with the code until interrupted."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from plonedev.commands.context import open_running_project
+from plonedev.errors import PlonedevError
+from plonedev.report import Reporter
+from plonedev.runtime.base import State
+from plonedev.watch.executor import Executor
+from plonedev.watch.filter import WatchSpec
+from plonedev.watch.lock import watch_lock
+from plonedev.watch.loop import WatchOptions, run_loop
+from plonedev.watch.outcome import Outcome
+from plonedev.watch.rules import BACKEND
+from plonedev.watch.source import FileWatcher
+from plonedev.watch.workspace import NativeWorkspace
+
+
+def watch(
+    start: Path,
+    reporter: Reporter,
+    *,
+    runtime: str | None = None,
+    options: WatchOptions | None = None,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[WatchSpec], None] | None = None,
+    on_outcome: Callable[[Outcome, str], None] | None = None,
+) -> None:
+    """Watch the project at or above `start` until Ctrl-C (or `stop`); the services
+    keep running afterwards."""
+    running = open_running_project(start, runtime)
+    if running.resolution.name != "native":
+        raise PlonedevError(
+            f"watch runs with the native runtime only, not {running.resolution.name}",
+            "use --runtime native",
+        )
+    with watch_lock(running.context.paths.run):
+        workspace = NativeWorkspace(running.context, running.project)
+        states = {s.name: s.state for s in running.runtime.status(running.project)}
+        if states.get(BACKEND) is not State.RUNNING:
+            reporter.warn(
+                f"the backend is {states.get(BACKEND, State.STOPPED).value}: "
+                "`plonedev up` starts it (so does the next change to its code)"
+            )
+        run_loop(
+            Executor(running.runtime, workspace),
+            reporter,
+            FileWatcher,
+            options=options or WatchOptions(),
+            stop=stop,
+            on_ready=on_ready,
+            on_outcome=on_outcome,
+        )
