@@ -10,4 +10,7 @@ fi
 if [ ! -x .venv/bin/uv ]; then
   .venv/bin/python -m pip install -q uv
 fi
-.venv/bin/uv pip install --python .venv/bin/python -q -e ".${extras}"
+# Bytecode at install: these machines set PYTHONDONTWRITEBYTECODE=1, and without .pyc
+# every plonedev command pays for compiling its imports again.
+.venv/bin/uv pip install --python .venv/bin/python -q --compile-bytecode -e ".${extras}"
+.venv/bin/python -m compileall -q plonedev >/dev/null

@@ -19,3 +19,9 @@ if [ ${#wanted[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${wanted[@]}" >/dev/null
   fi
 fi
+
+# A Docker engine with Compose v2, buildx and a single-node swarm, for the Compose and
+# Swarm tests (skipped without it). Root only: it installs packages and starts dockerd.
+if [ "$(id -u)" = 0 ] && [ "${PLONEDEV_NO_DOCKER:-}" != 1 ]; then
+  "$(dirname "$0")/provision-docker.sh"
+fi

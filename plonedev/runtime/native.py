@@ -21,7 +21,7 @@ from plonedev.runtime.logs import follow_logs, tail_lines
 from plonedev.runtime.state import RunningService, StateFile
 
 _POLL_FIRST = 0.05  # the backend can answer within a second; do not sleep past that
-_POLL_MAX = 0.25
+_POLL_MAX = 0.1  # a refused connection costs nothing; a late look costs the user
 
 
 class NativeRuntime:
