@@ -72,11 +72,11 @@ class Ports(_Section):
 class Images(_Section):
     """Images for the Docker runtime; each can point at a private registry or a digest."""
 
-    python: str = "python:3.12-slim"
+    python: str = ""  # the build's base; default: "python:<tool.plonedev.python>-slim"
     postgres: str = "postgres:16"
     varnish: str = "varnish:7.6"
     node: str = "node:22-slim"
-    backend: str = ""  # default: "<project-name>-backend"
+    backend: str = ""  # default: "<name>-backend:dev" (built from compose/Dockerfile)
     frontend: str = ""  # default: "<project-name>-frontend"
 
 

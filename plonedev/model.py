@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,65 @@ class InitStep:
     user: str | None = None  # run as this user (e.g. PostgreSQL, which refuses root)
 
 
+class Role(StrEnum):
+    """What a service is to Plone: decides how a container rendering treats it."""
+
+    BACKEND = "backend"
+    ZEO = "zeo"
+    POSTGRES = "postgres"
+    VARNISH = "varnish"
+    FRONTEND = "frontend"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """Storage in a container: a named volume (data that outlives containers) or a bind
+    mount of a project path (`source` relative to the project root; development only)."""
+
+    source: str
+    target: str
+    kind: Literal["volume", "bind"] = "volume"
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A host file a container reads at /run/secrets/<name>, never baked into an image."""
+
+    name: str
+    source: Path
+
+
+@dataclass(frozen=True)
+class ContainerJob:
+    """A one-shot container that must exit 0 before its service starts (site creation)."""
+
+    name: str
+    description: str
+    command: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    mounts: tuple[Mount, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+
+
+@dataclass(frozen=True)
+class Container:
+    """How a service runs as a container, whatever orchestrates it (Compose, Swarm)."""
+
+    image: str  # a reference: pulled, or the tag of what `build` builds
+    build: str = ""  # the name of the image build that makes `image` ("backend"); "" = pull
+    command: tuple[str, ...] = ()  # () = the image's own command
+    env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # PortBinding.name -> the port the service listens on inside the container
+    ports: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    health: CommandCheck | None = None  # run inside the container
+    mounts: tuple[Mount, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    # An init as PID 1 forwards the stop signal (a bare PID 1 ignores unhandled ones).
+    init_process: bool = False
+    jobs: tuple[ContainerJob, ...] = ()
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
@@ -74,6 +135,8 @@ class Service:
     stop_timeout: float = 10.0
     start_timeout: float = 120.0
     url: str = ""  # shown to the user by `up` and `status`
+    role: Role | None = None
+    container: Container | None = None  # None: this service cannot run as a container
 
 
 @dataclass(frozen=True)

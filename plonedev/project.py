@@ -2,39 +2,72 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from plonedev.backend.instance import backend_command, zeo_command
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
-from plonedev.model import HttpCheck, PortBinding, Project, Service, TcpCheck
+from plonedev.frontend.service import frontend_service
+from plonedev.model import HttpCheck, PortBinding, Project, Role, Service, TcpCheck
 from plonedev.paths import ProjectPaths
-from plonedev.postgres import find_programs, postgres_service
+from plonedev.postgres import PostgresPrograms, find_programs, postgres_service
+from plonedev.render.containers import (
+    backend_container,
+    postgres_container,
+    varnish_container,
+    zeo_container,
+)
 from plonedev.varnish import health_url, varnish_available, varnish_command
 
 LOOPBACK = "127.0.0.1"
 
 
-def build_project(config: PlonedevConfig, paths: ProjectPaths) -> Project:
+def build_project(
+    config: PlonedevConfig, paths: ProjectPaths, *, native_programs: bool = True
+) -> Project:
+    """The project's services, each with its local process and its container.
+
+    `native_programs`: fail when a program a local process needs (postgres, varnishd) is
+    not installed; the Docker runtime runs them from images and passes False.
+    """
     services: list[Service] = []
     storage_service: tuple[str, ...] = ()
     if config.storage is Storage.ZEO:
-        services.append(_zeo(config, paths))
+        services.append(
+            replace(_zeo(config, paths), role=Role.ZEO, container=zeo_container(config))
+        )
         storage_service = ("zeo",)
     elif config.storage is Storage.RELSTORAGE:
-        programs = find_programs()
-        if programs is None:
-            raise PlonedevError(
-                "storage = 'relstorage' needs PostgreSQL, but its programs "
-                "(postgres, initdb, pg_isready) were not found",
-                "install PostgreSQL (Debian: apt-get install postgresql) or use storage = 'zeo'",
-            )
-        services.append(
-            postgres_service(programs, paths.postgres_data, config.ports.postgres, paths.root)
+        service = postgres_service(
+            _postgres_programs(native_programs),
+            paths.postgres_data,
+            config.ports.postgres,
+            paths.root,
         )
+        services.append(replace(service, role=Role.POSTGRES, container=postgres_container(config)))
         storage_service = ("postgres",)
-    services.append(_backend(config, paths, storage_service))
+    backend = _backend(config, paths, storage_service)
+    services.append(replace(backend, role=Role.BACKEND, container=backend_container(config, paths)))
+    if config.frontend:
+        services.append(frontend_service(config, paths, site_url(config)))
     if config.varnish:
-        services.append(_varnish(config, paths))
+        varnish = _varnish(config, paths, native_programs)
+        services.append(replace(varnish, role=Role.VARNISH, container=varnish_container(config)))
     return Project(name=config.name, root=paths.root, services=tuple(services))
+
+
+def _postgres_programs(required: bool) -> PostgresPrograms:
+    programs = find_programs()
+    if programs is not None:
+        return programs
+    if required:
+        raise PlonedevError(
+            "storage = 'relstorage' needs PostgreSQL, but its programs "
+            "(postgres, initdb, pg_isready) were not found",
+            "install PostgreSQL (Debian: apt-get install postgresql) or use storage = 'zeo'",
+        )
+    # Never run: the container runs PostgreSQL from its image.
+    return PostgresPrograms("postgres", "initdb", "pg_isready")
 
 
 def backend_url(config: PlonedevConfig) -> str:
@@ -76,23 +109,27 @@ def _backend(config: PlonedevConfig, paths: ProjectPaths, depends_on: tuple[str,
     )
 
 
-def _varnish(config: PlonedevConfig, paths: ProjectPaths) -> Service:
-    if varnish_available() is None:
-        raise PlonedevError(
-            "varnish = true, but varnishd was not found",
-            "install Varnish (Debian: apt-get install varnish) or set varnish = false",
-        )
+def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool) -> Service:
     port = config.ports.varnish
-    return Service(
-        name="varnish",
-        description="Varnish HTTP cache",
-        command=varnish_command(
+    if varnish_available() is not None:
+        command = varnish_command(
             vcl_path=paths.instance / "varnish" / "default.vcl",
             listen_host=LOOPBACK,
             listen_port=port,
             secret_file=paths.instance / "varnish" / "secret",
             workdir=paths.run / "varnish",
-        ),
+        )
+    elif native_programs:
+        raise PlonedevError(
+            "varnish = true, but varnishd was not found",
+            "install Varnish (Debian: apt-get install varnish) or set varnish = false",
+        )
+    else:
+        command = ("varnishd",)  # never run: the container runs Varnish from its image
+    return Service(
+        name="varnish",
+        description="Varnish HTTP cache",
+        command=command,
         cwd=paths.root,
         ports=(PortBinding("varnish", LOOPBACK, port),),
         # Answered by the VCL itself: a Zope restart does not make Varnish look sick.

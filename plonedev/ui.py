@@ -150,3 +150,18 @@ def print_up_summary(result: UpResult) -> None:
         soft_wrap=True,
     )
     console.print(f"[dim]Took {result.seconds:.1f} s. Stop with `plonedev down`.[/]")
+
+
+def confirm_deletion(project: str, items: list[str]) -> bool:
+    """Ask before `down --volumes` deletes data; refuse without a terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise PlonedevError(
+            f"`down --volumes` would delete the data of {project} ({', '.join(items)})",
+            "add --yes to confirm without a prompt",
+        )
+    console.print(f"This deletes the data of [bold]{escape(project)}[/]: the site and its content.")
+    for item in items:
+        console.print(f"  {escape(item)}")
+    from rich.prompt import Confirm
+
+    return Confirm.ask("Delete it?", default=False, console=console)

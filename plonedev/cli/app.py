@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from plonedev import ui
+from plonedev.cli import addons as addons_cli
+from plonedev.cli import frontend as frontend_cli
+from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.watch import WATCH_HELP, run_watch
 from plonedev.cli.watch import watch as watch_command
@@ -60,12 +63,26 @@ app.command(name="watch", help=WATCH_HELP)(reports_errors(watch_command))
 
 @app.command()
 @reports_errors
-def down(runtime: RuntimeOption = None) -> None:
-    """Stop the project's services. Data in var/ stays."""
+def down(
+    runtime: RuntimeOption = None,
+    volumes: Annotated[
+        bool,
+        typer.Option("--volumes", help="Also delete the site's data (asks first; see --yes)."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+) -> None:
+    """Stop the project's services. The data stays, unless --volumes."""
+    from plonedev.commands.down import data_to_remove
     from plonedev.commands.down import down as run_down
 
-    stopped = run_down(Path.cwd(), ui.ConsoleReporter(), runtime=runtime)
-    ui.console.print("Stopped." if stopped else "Nothing was running.")
+    if volumes and not yes:
+        name, doomed = data_to_remove(Path.cwd(), runtime=runtime)
+        if doomed and not ui.confirm_deletion(name, doomed):
+            raise typer.Exit(1)
+    result = run_down(Path.cwd(), ui.ConsoleReporter(), runtime=runtime, remove_data=volumes)
+    ui.console.print("Stopped." if result.stopped else "Nothing was running.")
+    if result.removed:
+        ui.console.print(f"Deleted the data: {', '.join(result.removed)}")
 
 
 @app.command()
@@ -136,12 +153,25 @@ def doctor(runtime: RuntimeOption = None, json: JsonOption = False) -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path(),
     name: Annotated[str | None, typer.Option(help="Project name (default: folder).")] = None,
+    frontend: Annotated[
+        bool, typer.Option("--frontend", help="Also create a Volto project in frontend/.")
+    ] = False,
 ) -> None:
     """Create a new plonedev project: pyproject.toml, mx.ini, sources/, compose/."""
     from plonedev.commands.init import init as run_init
 
-    result = run_init(directory, name=name)
+    result = run_init(directory, name=name, frontend=frontend)
     ui.print_init_summary(result)
+
+
+app.command(name="add-frontend", help=frontend_cli.ADD_FRONTEND_HELP)(
+    reports_errors(frontend_cli.add_frontend)
+)
+app.command(name="add-addon", help=addons_cli.ADD_HELP)(addons_cli.add_addon)
+app.command(name="remove-addon")(addons_cli.remove_addon)
+app.command(name="addons")(addons_cli.addons)
+app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
+app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)
 
 
 def main() -> None:

@@ -65,7 +65,10 @@ class RunningProject:
 def open_running_project(start: Path, runtime: str | None) -> RunningProject:
     context = open_project(start)
     resolution = select.resolve(runtime, context.config.runtime)
-    project = build_project(context.config, context.paths)
+    # Programs a local process needs matter only to the native runtime.
+    project = build_project(
+        context.config, context.paths, native_programs=resolution.name == "native"
+    )
     return RunningProject(
         context, project, select.create(resolution.name, context.paths), resolution
     )

@@ -11,12 +11,14 @@ from typing import Any
 from plonedev.commands.context import open_project
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
+from plonedev.frontend import frontend_paths
+from plonedev.frontend.doctor import frontend_checks
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs
 from plonedev.project import build_project
 from plonedev.runtime import select
+from plonedev.runtime.docker_doctor import docker_findings
 from plonedev.runtime.engine import probe_engine
-from plonedev.runtime.native import NativeRuntime
 from plonedev.runtime.ports import port_is_free
 from plonedev.varnish import varnish_available
 
@@ -52,7 +54,14 @@ def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
         Check("docker engine", engine.answers, engine.reason, required=False),
         _program("git", "needed to check out git sources (Debian: apt-get install git)"),
     ]
-    if config.storage is Storage.RELSTORAGE:
+    docker = resolution.name == "docker"
+    checks += [
+        Check(name, ok, detail, required)
+        for name, ok, detail, required in docker_findings(
+            config, context.paths.root, engine_answers=engine.answers, required=docker
+        )
+    ]
+    if config.storage is Storage.RELSTORAGE and not docker:
         programs = find_programs()
         checks.append(
             Check(
@@ -61,14 +70,22 @@ def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
                 programs.postgres if programs else "not found (Debian: apt-get install postgresql)",
             )
         )
-    if config.varnish:
+    if config.varnish and not docker:
         varnishd = varnish_available()
         checks.append(
             Check(
                 "varnishd", varnishd is not None, varnishd or "not found (apt-get install varnish)"
             )
         )
-    checks += _port_checks(context.paths, config)
+    if config.frontend:
+        # In containers the node image brings Node and pnpm: the host needs neither.
+        checks += [
+            Check(check.name, check.ok, check.detail, check.required and not docker)
+            for check in frontend_checks(
+                frontend_paths(context.paths.root, config.frontend), context.paths.state
+            )
+        ]
+    checks += _port_checks(context.paths, config, resolution.name)
     return DoctorResult(
         root=context.paths.root,
         runtime=resolution.name,
@@ -83,12 +100,13 @@ def _program(name: str, missing_hint: str) -> Check:
     return Check(name, path is not None, path or f"not found: {missing_hint}")
 
 
-def _port_checks(paths: ProjectPaths, config: PlonedevConfig) -> list[Check]:
+def _port_checks(paths: ProjectPaths, config: PlonedevConfig, runtime: str) -> list[Check]:
     try:
-        project = build_project(config, paths)
+        project = build_project(config, paths, native_programs=runtime == "native")
+        statuses = select.create(runtime, paths).status(project)
     except PlonedevError as error:
         return [Check("services", False, str(error))]
-    ours = {s.name for s in NativeRuntime(paths).status(project) if s.pid}
+    ours = {s.name for s in statuses if s.pid}
     checks = []
     for service in project.services:
         for binding in service.ports:

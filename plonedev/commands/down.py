@@ -1,13 +1,83 @@
-"""`plonedev down`: stop every service of the project; the data stays."""
+"""`plonedev down`: stop every service of the project; the data stays unless asked.
+
+With `remove_data` the site's data goes too: the Docker runtime's named volumes, or the
+native runtime's folders in var/ (the admin password stays, for the next site). The CLI
+asks for confirmation first, using `data_to_remove` to say what would go.
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from plonedev.commands.context import open_running_project
+from plonedev.commands.context import RunningProject, open_running_project
 from plonedev.report import Reporter
 
 
-def down(start: Path, reporter: Reporter, runtime: str | None = None) -> list[str]:
+@dataclass(frozen=True)
+class DownResult:
+    stopped: list[str]
+    removed: list[str] = field(default_factory=list)  # volumes or folders deleted
+
+
+def data_to_remove(start: Path, runtime: str | None = None) -> tuple[str, list[str]]:
+    """The project's name and the data `down(remove_data=True)` would delete."""
     running = open_running_project(start, runtime)
-    return running.runtime.down(running.project, reporter.event)
+    return running.project.name, DATA[running.resolution.name].listed(running)
+
+
+def down(
+    start: Path, reporter: Reporter, runtime: str | None = None, *, remove_data: bool = False
+) -> DownResult:
+    running = open_running_project(start, runtime)
+    if not remove_data:
+        return DownResult(running.runtime.down(running.project, reporter.event))
+    return DATA[running.resolution.name].remove(running, reporter)
+
+
+@dataclass(frozen=True)
+class _Data:
+    listed: Callable[[RunningProject], list[str]]
+    remove: Callable[[RunningProject, Reporter], DownResult]
+
+
+def _native_folders(running: RunningProject) -> list[Path]:
+    paths = running.context.paths
+    folders = (paths.filestorage.parent, paths.blobstorage, paths.zeo_data, paths.postgres_data)
+    return [folder for folder in folders if folder.exists()]
+
+
+def _native_listed(running: RunningProject) -> list[str]:
+    root = running.context.paths.root
+    return [str(folder.relative_to(root)) for folder in _native_folders(running)]
+
+
+def _native_remove(running: RunningProject, reporter: Reporter) -> DownResult:
+    stopped = running.runtime.down(running.project, reporter.event)
+    removed = _native_listed(running)
+    for folder in _native_folders(running):
+        shutil.rmtree(folder)
+    return DownResult(stopped, removed)
+
+
+def _docker_listed(running: RunningProject) -> list[str]:
+    from plonedev.runtime.docker_engine import Engine
+
+    return Engine().volumes(running.project.name)
+
+
+def _docker_remove(running: RunningProject, reporter: Reporter) -> DownResult:
+    from plonedev.runtime.docker import DockerRuntime
+
+    runtime = running.runtime
+    assert isinstance(runtime, DockerRuntime)
+    stopped, volumes = runtime.remove_data(running.project, reporter.event)
+    return DownResult(stopped, volumes)
+
+
+DATA: dict[str, _Data] = {
+    "native": _Data(_native_listed, _native_remove),
+    "docker": _Data(_docker_listed, _docker_remove),
+}

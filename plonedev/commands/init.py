@@ -11,7 +11,9 @@ import tomlkit
 
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
+from plonedev.frontend.scaffold import frontend_files, refuse_existing
 
+FRONTEND_DIRECTORY = "frontend"
 GITIGNORE_LINES = (".plonedev/", "var/", "requirements-mxdev.txt", "constraints-mxdev.txt")
 
 MX_INI = """\
@@ -41,18 +43,24 @@ class InitResult:
     updated: list[Path]
 
 
-def init(directory: Path, *, name: str | None = None) -> InitResult:
+def init(directory: Path, *, name: str | None = None, frontend: bool = False) -> InitResult:
+    """`frontend`: also scaffold a Volto project in frontend/ (tool.plonedev.frontend)."""
     root = directory.resolve()
     project_name = _slug(name or root.name)
     pyproject = root / "pyproject.toml"
+    frontend_dir = FRONTEND_DIRECTORY if frontend else ""
     # Work out every file's new content first; write only once nothing can fail.
     planned: dict[Path, str] = {}
     updated: list[Path] = []
     if pyproject.exists():
-        planned[pyproject] = _add_section(pyproject)
+        planned[pyproject] = _add_section(pyproject, frontend_dir)
         updated.append(pyproject)
     else:
-        planned[pyproject] = _new_pyproject(project_name)
+        planned[pyproject] = _new_pyproject(project_name, frontend_dir)
+    if frontend:
+        refuse_existing(root / FRONTEND_DIRECTORY)
+        for relative, content in frontend_files(project_name).items():
+            planned[root / FRONTEND_DIRECTORY / relative] = content
     mx_ini = root / "mx.ini"
     if not mx_ini.exists():
         planned[mx_ini] = MX_INI
@@ -81,7 +89,7 @@ def _slug(name: str) -> str:
     return slug
 
 
-def _new_pyproject(name: str) -> str:
+def _new_pyproject(name: str, frontend: str) -> str:
     document = tomlkit.document()
     project = tomlkit.table()
     project["name"] = name
@@ -89,11 +97,11 @@ def _new_pyproject(name: str) -> str:
     project["requires-python"] = ">=3.11"
     document["project"] = project
     document["tool"] = tomlkit.table(is_super_table=True)
-    document["tool"]["plonedev"] = _section()
+    document["tool"]["plonedev"] = _section(frontend)
     return tomlkit.dumps(document)
 
 
-def _add_section(pyproject: Path) -> str:
+def _add_section(pyproject: Path, frontend: str) -> str:
     text = pyproject.read_text(encoding="utf-8")
     try:
         document = tomlkit.parse(text)
@@ -109,11 +117,11 @@ def _add_section(pyproject: Path) -> str:
         )
     if tool is None:
         document["tool"] = tomlkit.table(is_super_table=True)
-    document["tool"]["plonedev"] = _section()
+    document["tool"]["plonedev"] = _section(frontend)
     return tomlkit.dumps(document)
 
 
-def _section() -> tomlkit.items.Table:
+def _section(frontend: str = "") -> tomlkit.items.Table:
     section = tomlkit.table()
     section.add(
         tomlkit.comment("Plone release and its pinned versions (constraints = URL or file)")
@@ -125,6 +133,9 @@ def _section() -> tomlkit.items.Table:
     section.add(tomlkit.comment("filestorage, zeo or relstorage (PostgreSQL)"))
     section["storage"] = "filestorage"
     section["varnish"] = False
+    if frontend:
+        section.add(tomlkit.comment("The Volto project (plonedev add-frontend creates one)"))
+        section["frontend"] = frontend
     section.add(tomlkit.comment("auto (Docker when an engine answers), native or docker"))
     section["runtime"] = "auto"
     return section

@@ -1,11 +1,14 @@
-"""What the native runtime needs on disk before anything starts.
+"""What the runtime needs on disk before anything starts.
 
 Each step is cheap when its inputs have not changed, because `up` runs them all every
-time: sources (mxdev), the backend environment (uv), the instance and service files.
+time: sources (mxdev) for every runtime; then, per runtime (for_runtime), the backend
+environment (uv), the instance and service files natively, or the backend image and
+compose/compose.yaml for Docker.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from plonedev.backend.environment import InstallResult, ensure_environment
@@ -15,9 +18,12 @@ from plonedev.backend.instance import (
     write_instance,
     write_zeo_server,
 )
-from plonedev.commands.context import ProjectContext
+from plonedev.commands.context import ProjectContext, RunningProject
 from plonedev.config import PlonedevConfig, Storage, constraints_source
+from plonedev.credentials import ensure_admin_password
 from plonedev.files import write_if_changed
+from plonedev.frontend import FrontendInstall, ensure_frontend, frontend_paths
+from plonedev.frontend.volto import ensure_dev_tools
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import dsn
 from plonedev.project import LOOPBACK
@@ -81,6 +87,24 @@ def environment(
     return result
 
 
+def frontend(context: ProjectContext, reporter: Reporter) -> FrontendInstall | None:
+    """Volto in the frontend's core/ and its node_modules; None without a frontend."""
+    paths, config = context.paths, context.config
+    if not config.frontend:
+        return None
+    env = {"NODE_EXTRA_CA_CERTS": str(paths.root / config.ca_bundle)} if config.ca_bundle else {}
+    with reporter.step("Installing the frontend (pnpm)") as step:
+        result = ensure_frontend(
+            frontend_paths(paths.root, config.frontend), paths.state, env=env, on_line=step.update
+        )
+        step.done(
+            f"Frontend installed: Volto {result.volto_version} ({result.reason})"
+            if result.installed
+            else f"Frontend up to date (Volto {result.volto_version})"
+        )
+    return result
+
+
 def service_files(context: ProjectContext, admin_password: str) -> list[Path]:
     """Zope instance, ZEO server and Varnish files; the ones that changed."""
     paths, config = context.paths, context.config
@@ -123,3 +147,38 @@ def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSe
         zcml_includes=config.zcml_includes,
         reload_enabled=config.debug,
     )
+
+
+# -- per runtime ------------------------------------------------------------------------
+
+
+def for_runtime(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
+    """What the chosen runtime needs before its `up`; returns the admin password."""
+    return PREPARERS[running.resolution.name](running, synced, reporter)
+
+
+def _native(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
+    context = running.context
+    environment(context, synced, reporter)
+    # Only now, when the input is known to be good: a bad mx.ini writes nothing.
+    password = ensure_admin_password(context.paths.admin_password_file)
+    service_files(context, password)
+    frontend(context, reporter)
+    return password
+
+
+def _docker(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
+    from plonedev.runtime.docker_prepare import prepare_docker
+
+    context = running.context
+    # Compose hands it to the site job as a secret file: it must exist first.
+    password = ensure_admin_password(context.paths.admin_password_file)
+    if context.config.frontend:
+        # The install job and the dev server read plonedev's add-on from core/.
+        ensure_dev_tools(frontend_paths(context.paths.root, context.config.frontend))
+    prepare_docker(context.paths, context.config, running.project, synced, reporter)
+    return password
+
+
+Preparer = Callable[[RunningProject, SourcesResult, Reporter], str]
+PREPARERS: dict[str, Preparer] = {"native": _native, "docker": _docker}

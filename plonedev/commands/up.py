@@ -9,9 +9,10 @@ from pathlib import Path
 from plonedev.backend.site import ensure_site
 from plonedev.commands import prepare
 from plonedev.commands.context import open_running_project
-from plonedev.credentials import ensure_admin_password
+from plonedev.frontend import site_phases
 from plonedev.project import backend_url, site_url
 from plonedev.report import Reporter
+from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,12 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
         f"{running.project.name}: {running.resolution.name} runtime ({running.resolution.reason})"
     )
     synced = prepare.sources(context, reporter)
-    prepare.environment(context, synced, reporter)
-    # Only now, when the input is known to be good: a bad mx.ini writes nothing.
-    password = ensure_admin_password(context.paths.admin_password_file)
-    prepare.service_files(context, password)
-    running.runtime.up(running.project, reporter.event)
+    # Natively: the venv, the instance files, the frontend; Docker: the image, compose.yaml.
+    password = prepare.for_runtime(running, synced, reporter)
+    # The frontend renders the site: it (and what depends on it) starts once it exists.
+    phases = site_phases(running.project)
+    seen: list[ServiceEvent] = []
+    running.runtime.up(phases.before, _recorded(reporter.event, seen))
     site = ensure_site(
         backend_url(config),
         config.site_id,
@@ -50,8 +52,12 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
         admin_password=password,
         profiles=config.profiles,
     )
+    # The Docker runtime creates the site in a one-shot container before the backend runs.
+    site_created = site.created or any(is_site_created(event) for event in seen)
     if site.created:
         reporter.info(f"Created the site {config.site_id!r} ({site.seconds:.1f} s)")
+    if phases.after:
+        running.runtime.up(running.project, _only(phases.after, reporter.event))
     urls = {"site": site_url(config)}
     urls.update({s.name: s.url for s in running.project.services if s.name != "backend"})
     return UpResult(
@@ -62,7 +68,25 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
         admin_user=config.admin_user,
         admin_password=password,
         admin_password_file=context.paths.admin_password_file,
-        site_created=site.created,
+        site_created=site_created,
         seconds=time.monotonic() - started,
         warnings=tuple(synced.warnings),
     )
+
+
+def _recorded(sink: EventSink, seen: list[ServiceEvent]) -> EventSink:
+    def record(event: ServiceEvent) -> None:
+        seen.append(event)
+        sink(event)
+
+    return record
+
+
+def _only(names: tuple[str, ...], sink: EventSink) -> EventSink:
+    """Events of `names` only: the services started earlier were reported already."""
+
+    def forward(event: ServiceEvent) -> None:
+        if event.service in names:
+            sink(event)
+
+    return forward

@@ -39,6 +39,15 @@ class ServiceEvent:
 
 EventSink = Callable[[ServiceEvent], None]
 
+# A runtime that creates the site itself (Docker: a one-shot container before the
+# backend starts) reports it with this event.
+SITE_JOB = "site"
+SITE_CREATED = "created"
+
+
+def is_site_created(event: ServiceEvent) -> bool:
+    return event.service == SITE_JOB and event.action == SITE_CREATED
+
 
 @dataclass(frozen=True)
 class LogLine:

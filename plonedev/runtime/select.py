@@ -9,6 +9,7 @@ from plonedev.config import RuntimeChoice
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.runtime.base import Runtime
+from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.engine import EngineProbe, probe_engine
 from plonedev.runtime.native import NativeRuntime
 
@@ -17,6 +18,7 @@ RuntimeFactory = Callable[[ProjectPaths], Runtime]
 # The runtimes plonedev can run a project with, by name.
 RUNTIMES: dict[str, RuntimeFactory] = {
     "native": NativeRuntime,
+    "docker": DockerRuntime,
 }
 
 

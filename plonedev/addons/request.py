@@ -1,0 +1,96 @@
+"""What the user asked to add: an add-on from the package index, a git source or a folder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from plonedev.config import REQUIREMENT
+from plonedev.errors import PlonedevError
+
+
+class Origin(StrEnum):
+    INDEX = "index"  # tool.plonedev.addons, installed from the package index
+    GIT = "git"  # an mx.ini section checked out by mxdev into sources/
+    PATH = "path"  # an mx.ini section with vcs = fs: a folder on this machine
+
+
+@dataclass(frozen=True)
+class AddonRequest:
+    name: str  # the distribution name as the user wrote it
+    requirement: str  # what goes into tool.plonedev.addons ("" for git and path)
+    origin: Origin
+    url: str = ""  # git
+    branch: str = ""  # git: follow this branch
+    tag: str = ""  # git: pin this tag (mx.ini `rev`)
+    path: Path | None = None  # path: absolute
+
+    @property
+    def key(self) -> str:
+        return canonical(self.name)
+
+
+def canonical(name: str) -> str:
+    """The normalised distribution name (PEP 503): `Collective_Foo` and `collective.foo`
+    name the same package."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(requirement: str) -> str:
+    match = REQUIREMENT.fullmatch(requirement.strip())
+    return match["name"] if match else requirement.strip()
+
+
+def parse_request(
+    name: str,
+    *,
+    git: str | None = None,
+    branch: str | None = None,
+    tag: str | None = None,
+    path: Path | None = None,
+    cwd: Path,
+) -> AddonRequest:
+    """Check the command line's combination of options and return what to add."""
+    text = name.strip()
+    match = REQUIREMENT.fullmatch(text)
+    if match is None:
+        raise PlonedevError(
+            f"{name!r} is not a package name or requirement",
+            "write it as collective.foo or collective.foo==1.2",
+        )
+    if git and path is not None:
+        raise PlonedevError("--git and --path exclude each other", "choose where the code is")
+    if (branch or tag) and not git:
+        raise PlonedevError("--branch and --tag go with --git", "add --git URL")
+    if branch and tag:
+        raise PlonedevError("--branch and --tag exclude each other", "follow a branch or pin a tag")
+    plain = match["name"]
+    if (git or path is not None) and text != plain:
+        raise PlonedevError(
+            f"{name!r}: a version or extras only apply to add-ons from the package index",
+            f"write just the name ({plain}); the checkout decides the version",
+        )
+    if git:
+        return AddonRequest(plain, "", Origin.GIT, url=git, branch=branch or "", tag=tag or "")
+    if path is not None:
+        folder = (cwd / path).resolve()
+        if not folder.is_dir():
+            raise PlonedevError(
+                f"--path {path}: no such folder", "point it at the package's folder"
+            )
+        if not any((folder / f).is_file() for f in ("pyproject.toml", "setup.py", "setup.cfg")):
+            raise PlonedevError(
+                f"--path {path}: no pyproject.toml, setup.py or setup.cfg in {folder}",
+                "point it at the folder of the package (where its pyproject.toml is)",
+            )
+        return AddonRequest(plain, "", Origin.PATH, path=folder)
+    return AddonRequest(plain, _tidy(match), Origin.INDEX)
+
+
+def _tidy(match: re.Match[str]) -> str:
+    """`collective.foo [a, b] == 1.2` -> `collective.foo[a,b]==1.2`."""
+    extras = re.sub(r"\s+", "", match["extras"] or "")
+    specifier = re.sub(r"\s+", "", match["specifier"] or "")
+    return f"{match['name']}{extras}{specifier}"

@@ -1,0 +1,160 @@
+"""`plonedev build` and `plonedev export-stack`: parse, call the use case, show the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from plonedev import ui
+from plonedev.cli.errors import reports_errors
+
+if TYPE_CHECKING:
+    from plonedev.commands.build import BuildResult
+    from plonedev.commands.export_stack import ExportResult
+
+BUILD_HELP = (
+    "Build the production images a stack from `export-stack` runs: the backend (add-ons "
+    "and instance baked in), Varnish (VCL baked in) and, with a frontend, Volto's "
+    "production build. Tagged [REGISTRY/]<project>-<role>:TAG; --push sends them to "
+    "the registry."
+)
+EXPORT_HELP = (
+    "Write the project as a Docker Swarm stack: an ingress (Traefik with Let's Encrypt, "
+    "or nginx), Varnish, the frontends, the backends and PostgreSQL/RelStorage (or a ZEO "
+    "server), with rolling updates, health checks and limits. Passwords are Swarm "
+    "secrets: created with --create-secrets, or by the commands printed. Deploy with "
+    "`docker stack deploy -c FILE NAME`."
+)
+
+RegistryOption = Annotated[
+    str,
+    typer.Option("--registry", help="Image registry (and path): registry.example.org/team."),
+]
+TagOption = Annotated[str, typer.Option("--tag", help="Image tag, e.g. a git commit.")]
+
+
+@reports_errors
+def build(
+    registry: RegistryOption = "",
+    tag: TagOption = "latest",
+    push: Annotated[bool, typer.Option("--push", help="Push the images when built.")] = False,
+) -> None:
+    from plonedev.commands.build import build as run_build
+
+    result = run_build(Path.cwd(), ui.ConsoleReporter(), registry=registry, tag=tag, push=push)
+    _print_build(result)
+
+
+@reports_errors
+def export_stack(
+    host: Annotated[str, typer.Option("--host", help="The site's public host name.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The stack file (default: stack.yml).")
+    ] = None,
+    ingress: Annotated[
+        str, typer.Option("--ingress", help="traefik (HTTPS, Let's Encrypt) or nginx (HTTP).")
+    ] = "traefik",
+    registry: RegistryOption = "",
+    tag: TagOption = "latest",
+    backend_replicas: Annotated[int, typer.Option("--backend-replicas", min=1)] = 2,
+    frontend_replicas: Annotated[int, typer.Option("--frontend-replicas", min=1)] = 2,
+    acme_email: Annotated[
+        str, typer.Option("--acme-email", help="Let's Encrypt account e-mail (Traefik).")
+    ] = "",
+    http_port: Annotated[int, typer.Option("--http-port", help="Published HTTP port.")] = 80,
+    https_port: Annotated[
+        int, typer.Option("--https-port", help="Published HTTPS port (Traefik).")
+    ] = 443,
+    no_ipvs: Annotated[
+        bool,
+        typer.Option(
+            "--no-ipvs",
+            help="For nodes whose kernel lacks IPVS (no routing mesh, no service VIPs): "
+            "publish ports on the node itself and resolve services by DNS round-robin.",
+        ),
+    ] = False,
+    ingress_image: Annotated[
+        str, typer.Option("--ingress-image", help="Image of the ingress (Traefik or nginx).")
+    ] = "",
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the file with `docker stack config`.")
+    ] = False,
+    create_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--create-secrets",
+            help="Create the missing Swarm secrets on the current engine (random values; "
+            "the admin password is saved under var/stack/).",
+        ),
+    ] = False,
+) -> None:
+    from plonedev.commands.export_stack import export_stack as run_export
+    from plonedev.errors import PlonedevError
+    from plonedev.render.stack_options import Ingress, StackOptions
+
+    try:
+        kind = Ingress(ingress)
+    except ValueError:
+        raise PlonedevError(
+            f"--ingress {ingress!r} is not known", "use --ingress traefik or --ingress nginx"
+        ) from None
+    options = StackOptions(
+        host=host,
+        ingress=kind,
+        registry=registry,
+        tag=tag,
+        backend_replicas=backend_replicas,
+        frontend_replicas=frontend_replicas,
+        ipvs=not no_ipvs,
+        http_port=http_port,
+        https_port=https_port,
+        acme_email=acme_email,
+        ingress_image=ingress_image,
+    )
+    result = run_export(
+        Path.cwd(), options, output=output, check=check, create_secrets=create_secrets
+    )
+    _print_export(result)
+
+
+def _print_build(result: BuildResult) -> None:
+    console = ui.console
+    for image in result.images:
+        pushed = " (pushed)" if image.pushed else ""
+        console.print(f"  {image.role:<9} {escape(image.reference)}{pushed}")
+    console.print(
+        f"Built {len(result.images)} images for a {result.storage.value} stack "
+        f"in {result.seconds:.0f} s. Next: plonedev export-stack --host <domain>"
+        + (" --registry ... --tag ..." if not any(i.pushed for i in result.images) else "")
+    )
+
+
+def _print_export(result: ExportResult) -> None:
+    console = ui.console
+    for path in result.files:
+        console.print(f"[green]✓[/] Wrote {escape(str(path))}")
+    if result.checked:
+        console.print("[green]✓[/] docker stack config accepts it")
+    console.print(
+        f"  {result.options.ingress.value} → varnish → "
+        + ("frontend/backend" if result.images.frontend else "backend")
+        + f" → {result.storage.value}; images: "
+        + escape(", ".join(result.images.all()))
+    )
+    for state in result.secrets:
+        if state.created:
+            saved = f" (saved to {state.saved_to})" if state.saved_to else ""
+            console.print(f"[green]✓[/] Created the secret {state.secret.name}{escape(saved)}")
+        elif state.exists:
+            console.print(f"  The secret {state.secret.name} exists already")
+    if result.create_commands:
+        console.print("Create the secrets first (on a Swarm manager):")
+        for command in result.create_commands:
+            console.print(f"  {escape(command)}", soft_wrap=True)
+    console.print(
+        f"Deploy: docker stack deploy -c {escape(result.stack_file.name)} {result.project}",
+        soft_wrap=True,
+    )

@@ -1,0 +1,114 @@
+"""The production images' build contexts: the backend layer and Varnish with its VCL.
+
+Pure: each function returns file contents (name -> (text, mode)); plonedev build writes
+them to a temporary folder and builds. Paths are paths inside the containers, the same
+as the development images' (plonedev.render.containers).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from plonedev.backend.instance import InstanceSettings, render_instance, render_zeo_server
+from plonedev.config import PlonedevConfig, Storage
+from plonedev.render.containers import (
+    BACKEND_PORT,
+    DATA,
+    INSTANCE,
+    POSTGRES_DB,
+    POSTGRES_PORT,
+    POSTGRES_USER,
+    ZEO_PORT,
+)
+from plonedev.render.stack_options import StackStorage
+
+BLOBS = "/blobs"  # ZEO: the blob volume the server and every client share
+# Service names in the stack: the model's names, so every rendering agrees.
+POSTGRES_SERVICE = "postgres"
+ZEO_SERVICE = "zeo"
+ZOPE_THREADS = 2  # per replica; scale with --backend-replicas rather than threads
+
+BuildFiles = dict[str, tuple[str, int]]
+
+
+def stack_storage(config: PlonedevConfig) -> StackStorage:
+    """ZEO when the project develops on ZEO; otherwise PostgreSQL with RelStorage (a
+    FileStorage cannot be shared by several backends)."""
+    return StackStorage.ZEO if config.storage is Storage.ZEO else StackStorage.RELSTORAGE
+
+
+def storage_requirements(config: PlonedevConfig, storage: StackStorage) -> str:
+    """What the development image lacks for the stack's storage ("" = nothing)."""
+    if Storage(storage.value) is config.storage:
+        return ""
+    return "ZEO" if storage is StackStorage.ZEO else "RelStorage[postgresql]"
+
+
+def stack_dsn() -> str:
+    """libpq keywords without the password: libpq reads PGPASSWORD, set from the secret."""
+    return (
+        f"host={POSTGRES_SERVICE} port={POSTGRES_PORT} dbname={POSTGRES_DB} "
+        f"user={POSTGRES_USER} connect_timeout=10"
+    )
+
+
+def stack_instance_settings(config: PlonedevConfig, storage: StackStorage) -> InstanceSettings:
+    data = Path(DATA)
+    return InstanceSettings(
+        instance_dir=Path(INSTANCE),
+        var_dir=data / "var",
+        # RelStorage: blobs live in PostgreSQL, this is each replica's cache.
+        blob_dir=Path(BLOBS) if storage is StackStorage.ZEO else data / "blobcache",
+        filestorage_path=data / "filestorage" / "Data.fs",  # unused
+        http_host="0.0.0.0",  # noqa: S104 (inside the container)
+        http_port=BACKEND_PORT,
+        debug_mode=False,
+        storage=storage.value,
+        zeo_address=(ZEO_SERVICE, ZEO_PORT),
+        zeo_blob_shared=True,  # every client mounts the ZEO server's blob volume
+        relstorage_dsn=stack_dsn(),
+        zcml_includes=config.zcml_includes,
+        reload_enabled=False,
+        threads=ZOPE_THREADS,
+    )
+
+
+def stack_instance_files(config: PlonedevConfig, storage: StackStorage) -> dict[str, str]:
+    """zope.conf, zope.ini, site.zcml (and zeo.conf), relative to the instance folder."""
+    instance = Path(INSTANCE)
+    files = render_instance(stack_instance_settings(config, storage))
+    if storage is StackStorage.ZEO:
+        data = Path(DATA)
+        files.update(
+            render_zeo_server(
+                instance / "zeo",
+                "0.0.0.0",  # noqa: S104 (inside the container)
+                ZEO_PORT,
+                Path(BLOBS),
+                data / "filestorage" / "Data.fs",
+            )
+        )
+    return {path.relative_to(instance).as_posix(): text for path, text in files.items()}
+
+
+def backend_build_files(config: PlonedevConfig, storage: StackStorage) -> BuildFiles:
+    files: BuildFiles = {
+        "Dockerfile": (_template("backend.Dockerfile"), 0o644),
+        "stack-entrypoint": (_template("stack-entrypoint"), 0o755),
+    }
+    for name, text in stack_instance_files(config, storage).items():
+        files[f"instance/{name}"] = (text, 0o644)
+    return files
+
+
+def varnish_build_files(vcl: str) -> BuildFiles:
+    return {
+        "Dockerfile": (_template("varnish.Dockerfile"), 0o644),
+        "stack-varnish": (_template("stack-varnish"), 0o755),
+        "default.vcl": (vcl, 0o644),
+    }
+
+
+def _template(name: str) -> str:
+    return resources.files("plonedev").joinpath("templates", "stack", name).read_text("utf-8")

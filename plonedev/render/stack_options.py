@@ -1,0 +1,97 @@
+"""What `plonedev export-stack` is asked for: host, ingress, images, replicas, networking.
+
+Validated here, once, so the renderers can trust every value they put into YAML, nginx
+configuration or Traefik rules (none of which has an escaping rule plonedev could rely on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from plonedev.errors import PlonedevError
+from plonedev.render.stack_images import validate_registry_and_tag
+
+
+class Ingress(StrEnum):
+    TRAEFIK = "traefik"
+    NGINX = "nginx"
+
+
+class StackStorage(StrEnum):
+    """Storages that several backends can share (a FileStorage cannot be shared)."""
+
+    RELSTORAGE = "relstorage"
+    ZEO = "zeo"
+
+
+DEFAULT_TRAEFIK_IMAGE = "traefik:v3.3"
+DEFAULT_NGINX_IMAGE = "nginx:1.27"
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+_IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:_/@-]*")
+_EMAIL = re.compile(r"[^@\s\"'`]+@[^@\s\"'`]+")
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    host: str  # the public host name the site answers on
+    ingress: Ingress = Ingress.TRAEFIK
+    registry: str = ""  # "" = image names without a registry (local images, or Docker Hub)
+    tag: str = "latest"
+    backend_replicas: int = 2
+    frontend_replicas: int = 2
+    # False on hosts without IPVS (no routing mesh, no service VIPs): ports are published
+    # on the node itself and service names resolve to the tasks (DNS round-robin).
+    ipvs: bool = True
+    http_port: int = 80
+    https_port: int = 443  # Traefik only: nginx serves plain HTTP (TLS ends before it)
+    acme_email: str = ""  # Let's Encrypt account e-mail (optional)
+    ingress_image: str = ""  # "" = DEFAULT_TRAEFIK_IMAGE or DEFAULT_NGINX_IMAGE
+
+    def __post_init__(self) -> None:
+        if not _HOST.fullmatch(self.host):
+            raise PlonedevError(
+                f"--host {self.host!r} is not a host name",
+                "give the public domain name, e.g. --host www.example.org",
+            )
+        validate_registry_and_tag(self.registry, self.tag)
+        for name in ("backend_replicas", "frontend_replicas"):
+            if not 1 <= getattr(self, name) <= 64:
+                flag = "--" + name.replace("_", "-")
+                raise PlonedevError(f"{flag} must be between 1 and 64", "use e.g. 2")
+        for name in ("http_port", "https_port"):
+            if not 1 <= getattr(self, name) <= 65535:
+                flag = "--" + name.replace("_", "-")
+                raise PlonedevError(f"{flag} must be between 1 and 65535", "use e.g. 80")
+        if self.ingress is Ingress.TRAEFIK and self.http_port == self.https_port:
+            raise PlonedevError(
+                "--http-port and --https-port are the same", "give them different ports"
+            )
+        if self.acme_email and not _EMAIL.fullmatch(self.acme_email):
+            raise PlonedevError(
+                f"--acme-email {self.acme_email!r} is not an e-mail address",
+                "give the address Let's Encrypt writes to about expiring certificates",
+            )
+        if self.ingress_image and not _IMAGE.fullmatch(self.ingress_image):
+            raise PlonedevError(
+                f"--ingress-image {self.ingress_image!r} is not an image reference",
+                "give a name such as nginx:1.27",
+            )
+
+    @property
+    def ingress_image_name(self) -> str:
+        if self.ingress_image:
+            return self.ingress_image
+        return DEFAULT_TRAEFIK_IMAGE if self.ingress is Ingress.TRAEFIK else DEFAULT_NGINX_IMAGE
+
+    @property
+    def tls(self) -> bool:
+        """Whether the ingress itself terminates TLS (Traefik, with Let's Encrypt)."""
+        return self.ingress is Ingress.TRAEFIK
+
+    @property
+    def public_scheme(self) -> str:
+        return "https" if self.tls else "http"

@@ -1,0 +1,220 @@
+"""The Docker runtime: the project's services as one Compose project.
+
+Compose (through python-on-whales) starts, stops and restarts; the engine (docker-py)
+tells what runs and reports health through its events. The Compose project name is the
+plonedev project name, so two projects run side by side; a name already used by a
+project in another folder is refused. compose/compose.yaml is written before `up` by
+plonedev.runtime.docker_prepare.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+from plonedev.errors import PlonedevError
+from plonedev.model import Project, Role, Service
+from plonedev.paths import ProjectPaths
+from plonedev.render.owned import Outcome
+from plonedev.runtime import ports
+from plonedev.runtime.base import (
+    SITE_CREATED,
+    EventSink,
+    LogLine,
+    ServiceEvent,
+    ServiceStatus,
+    State,
+)
+from plonedev.runtime.docker_compose import Compose
+from plonedev.runtime.docker_engine import ContainerInfo, Engine
+from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.docker_varnish import vcl_path, write_vcl
+
+_STOPPED_CODES = (0, 130, 143)  # exit codes of a container stopped on purpose
+_LOG_PREFIX = re.compile(r"^(?P<name>[A-Za-z0-9._-]+?)-\d+\s+\| ?(?P<text>.*)$")
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # Compose erases lines even in pipes
+_SITE_LINE = re.compile(r"plonedev-site: created (?P<site>\S+) in (?P<seconds>[\d.]+) s")
+
+
+class DockerRuntime:
+    name = "docker"
+
+    def __init__(self, paths: ProjectPaths, engine: Engine | None = None) -> None:
+        self.paths = paths
+        self.engine = engine or Engine()
+
+    def _compose(self, project: Project) -> Compose:
+        return Compose(self.paths.compose_dir, project.name)
+
+    # -- up ---------------------------------------------------------------------------
+    def up(self, project: Project, on_event: EventSink) -> None:
+        compose = self._compose(project)
+        if not compose.exists:
+            raise PlonedevError(
+                f"{compose.files[0]} is missing", "run `plonedev up`, which writes it first"
+            )
+        current = self._containers(project)
+        for service in project.services:
+            info = current.get(service.name)
+            if info is None or not info.running:
+                for binding in service.ports:
+                    ports.ensure_free(service.name, binding)
+        restart_varnish = self._render_vcl(project, compose, current)
+        names = [s.name for s in project.start_order()]
+        jobs = tuple(job.name for s in project.services if s.container for job in s.container.jobs)
+        expect = Expectation(tuple(names), jobs, timeout=_timeout(project.services))
+        start_and_wait(
+            self.engine,
+            project.name,
+            lambda: compose.up(names),
+            expect,
+            on_event,
+            self._job_done,
+        )
+        if restart_varnish:
+            self.restart(project, ("varnish",), on_event)
+
+    def _render_vcl(
+        self, project: Project, compose: Compose, current: dict[str, ContainerInfo]
+    ) -> bool:
+        """Write the VCL for the project's network; True when a running Varnish must
+        restart to read it."""
+        varnish = next((s for s in project.services if s.role is Role.VARNISH), None)
+        if varnish is None:
+            return False
+        network_name = f"{project.name}_default"
+        network = self.engine.network(network_name)
+        if network is None:
+            # The VCL folder is bind-mounted: it must exist before the container does.
+            vcl_path(self.paths.compose_dir).parent.mkdir(parents=True, exist_ok=True)
+            compose.create()  # makes the network, whose address range the VCL needs
+            network = self.engine.network(network_name)
+        if network is None or not network.subnets:
+            raise PlonedevError(
+                f"the network {network_name} has no address range",
+                "check compose/compose.override.yaml for a network of its own",
+            )
+        written = write_vcl(self.paths.compose_dir, project, network)
+        info = current.get(varnish.name)
+        return written.outcome is Outcome.WRITTEN and info is not None and info.running
+
+    def _job_done(self, job: str, container_id: str, seconds: float) -> ServiceEvent | None:
+        lines = self.engine.logs(container_id, 5)
+        for line in reversed(lines):
+            match = _SITE_LINE.search(line)
+            if match:
+                return ServiceEvent(job, SITE_CREATED, float(match["seconds"]), match["site"])
+        return None
+
+    def restart(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> None:
+        compose = self._compose(project)
+        current = self._containers(project)
+        wanted = [s.name for s in project.start_order() if s.name in names]
+        if all(name in current for name in wanted):
+            start = lambda: compose.restart(wanted)  # noqa: E731
+        else:
+            start = lambda: compose.up(wanted)  # noqa: E731
+        services = [s for s in project.services if s.name in wanted]
+        expect = Expectation(tuple(wanted), timeout=_timeout(services))
+        start_and_wait(self.engine, project.name, start, expect, on_event, self._job_done)
+
+    # -- down -------------------------------------------------------------------------
+    def down(self, project: Project, on_event: EventSink) -> list[str]:
+        return self._down(project, on_event, volumes=False)
+
+    def remove_data(self, project: Project, on_event: EventSink) -> tuple[list[str], list[str]]:
+        """Stop everything and remove the project's named volumes: (stopped, volumes)."""
+        volumes = self.engine.volumes(project.name)
+        return self._down(project, on_event, volumes=True), volumes
+
+    def _down(self, project: Project, on_event: EventSink, *, volumes: bool) -> list[str]:
+        current = self._containers(project)
+        compose = self._compose(project)
+        if not current and (not volumes or not compose.exists):
+            return []
+        started = time.monotonic()
+        if compose.exists:
+            compose.down(volumes=volumes)
+        else:
+            raise PlonedevError(
+                f"{compose.files[0]} is missing, but containers of {project.name} exist",
+                f"remove them with `docker compose -p {project.name} down`",
+            )
+        seconds = time.monotonic() - started
+        known = [s.name for s in reversed(project.start_order())]
+        order = known + sorted(name for name in current if name not in known)
+        stopped = [name for name in order if name in current and current[name].running]
+        for name in stopped:
+            on_event(ServiceEvent(name, "stopped", seconds))
+        return stopped
+
+    def stop(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> list[str]:
+        current = self._containers(project)
+        running = [name for name in names if name in current and current[name].running]
+        if not running:
+            return []
+        started = time.monotonic()
+        known = set(project.service_names)
+        compose = self._compose(project)
+        ours = [name for name in running if name in known]
+        if ours:
+            compose.stop(ours)
+        for name in running:
+            if name not in known:  # no longer in compose.yaml: stop it by its container
+                self.engine.client.api.stop(current[name].id)
+        for name in running:
+            on_event(ServiceEvent(name, "stopped", time.monotonic() - started))
+        return running
+
+    # -- status and logs --------------------------------------------------------------
+    def status(self, project: Project) -> list[ServiceStatus]:
+        current = self._containers(project)
+        return [_status(service, current.get(service.name)) for service in project.services]
+
+    def logs(
+        self, project: Project, services: tuple[str, ...], follow: bool, tail: int | None
+    ) -> Iterator[LogLine]:
+        compose = self._compose(project)
+        if not compose.exists:
+            return
+        for raw in compose.logs(list(services), follow=follow, tail=tail):
+            line = _TERMINAL_CODES.sub("", raw)
+            match = _LOG_PREFIX.match(line)
+            if match:
+                yield LogLine(match["name"], match["text"])
+            elif line.strip():
+                yield LogLine("compose", line)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _containers(self, project: Project) -> dict[str, ContainerInfo]:
+        containers = self.engine.containers(project.name)
+        ours = str(self.paths.compose_dir.resolve())
+        for info in containers.values():
+            if info.working_dir and info.working_dir != ours:
+                raise PlonedevError(
+                    f"the Compose project name {project.name!r} is used by the project in "
+                    f"{info.working_dir}",
+                    "set tool.plonedev.name to another name in pyproject.toml",
+                )
+        return containers
+
+
+def _status(service: Service, info: ContainerInfo | None) -> ServiceStatus:
+    if info is None:
+        return ServiceStatus(service.name, State.STOPPED, url=service.url)
+    if not info.running:
+        if info.exit_code in _STOPPED_CODES:
+            return ServiceStatus(service.name, State.STOPPED, url=service.url)
+        return ServiceStatus(service.name, State.EXITED, detail=f"exit {info.exit_code}")
+    state = {
+        "healthy": State.RUNNING,
+        "": State.RUNNING,
+        "starting": State.STARTING,
+    }.get(info.health, State.UNHEALTHY)
+    return ServiceStatus(service.name, state, pid=info.pid or None, url=service.url)
+
+
+def _timeout(services: list[Service] | tuple[Service, ...]) -> float:
+    # Services start one after another; a first start also creates the site.
+    return sum(s.start_timeout for s in services) + 120.0

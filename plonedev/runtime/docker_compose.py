@@ -1,0 +1,174 @@
+"""Compose through python-on-whales, for one project: its files, its name, its errors.
+
+compose/compose.yaml is plonedev's; compose/compose.override.yaml, when the user wrote
+one, is merged after it. Nothing is printed: output goes to a callback or into errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from plonedev.errors import PlonedevError, ServiceError
+
+COMPOSE_FILE = "compose.yaml"
+OVERRIDE_FILE = "compose.override.yaml"
+_TAIL = 15
+
+
+class Compose:
+    def __init__(self, compose_dir: Path, project_name: str) -> None:
+        self.compose_dir = compose_dir
+        self.project_name = project_name
+
+    @property
+    def files(self) -> list[Path]:
+        files = [self.compose_dir / COMPOSE_FILE]
+        override = self.compose_dir / OVERRIDE_FILE
+        if override.is_file():
+            files.append(override)
+        return files
+
+    @property
+    def exists(self) -> bool:
+        return (self.compose_dir / COMPOSE_FILE).is_file()
+
+    def _docker(self) -> Any:
+        from python_on_whales import DockerClient
+
+        return DockerClient(
+            compose_files=list[str | Path](self.files),
+            compose_project_name=self.project_name,
+            compose_project_directory=self.compose_dir,
+        )
+
+    def config(self) -> dict[str, Any]:
+        """What `docker compose config` makes of the files (validates them)."""
+        result: dict[str, Any] = self._run("check the Compose files", "config", return_json=True)
+        return result
+
+    def build(self, services: list[str], on_line: Callable[[str], None] | None) -> None:
+        output: list[str] = []
+        self._stream(
+            "build the backend image",
+            "build",
+            on_line,
+            output,
+            services=services,
+            stream_logs=True,
+        )
+
+    def create(self) -> None:
+        """The network, volumes and containers, nothing started (`up --no-start`)."""
+        self._stream(
+            "create the containers", "up", None, [], start=False, no_build=True, stream_logs=True
+        )
+
+    def up(self, services: list[str]) -> None:
+        # No --wait: health is followed through the engine's events (docker_health).
+        self._run(
+            "start the services",
+            "up",
+            services=services,
+            detach=True,
+            no_build=True,
+            quiet=True,
+        )
+
+    def restart(self, services: list[str], timeout: int | None = None) -> None:
+        self._run("restart the services", "restart", services=services, timeout=timeout)
+
+    def stop(self, services: list[str], timeout: int | None = None) -> None:
+        self._run("stop the services", "stop", services=services, timeout=timeout)
+
+    def down(self, *, volumes: bool) -> None:
+        self._run("remove the containers", "down", remove_orphans=True, volumes=volumes, quiet=True)
+
+    def logs(self, services: list[str], *, follow: bool, tail: int | None) -> Iterator[str]:
+        stream = self._docker().compose.logs(
+            services=services,
+            tail=None if tail is None else str(tail),
+            follow=follow,
+            stream=True,
+        )
+        pending = ""
+        for _source, chunk in stream:
+            pending += chunk.decode("utf-8", errors="replace")
+            *lines, pending = pending.split("\n")
+            yield from lines
+        if pending:
+            yield pending
+
+    def _run(self, action: str, command: str, **kwargs: Any) -> Any:
+        from python_on_whales.exceptions import DockerException
+
+        try:
+            return getattr(self._docker().compose, command)(**kwargs)
+        except DockerException as exc:
+            raise compose_error(action, _output(exc)) from None
+
+    def _stream(
+        self,
+        action: str,
+        command: str,
+        on_line: Callable[[str], None] | None,
+        output: list[str],
+        **kwargs: Any,
+    ) -> None:
+        from python_on_whales.exceptions import DockerException
+
+        try:
+            for _source, chunk in getattr(self._docker().compose, command)(**kwargs):
+                line = chunk.decode("utf-8", errors="replace").rstrip()
+                output.append(line)
+                if on_line is not None and line:
+                    on_line(line)
+        except DockerException as exc:
+            raise compose_error(action, "\n".join(output) or _output(exc)) from None
+
+
+def _output(exc: Any) -> str:
+    parts = [getattr(exc, "stderr", None) or "", getattr(exc, "stdout", None) or ""]
+    text = "\n".join(p if isinstance(p, str) else p.decode("utf-8", "replace") for p in parts)
+    return text.strip() or str(exc)
+
+
+_PORT_TAKEN = re.compile(
+    r"(?:Bind for |listen tcp4? )(?P<addr>[\d.:\[\]]+?):(?P<port>\d+)"
+    r"(?: failed: port is already allocated|: bind: address already in use)"
+)
+_JOB_FAILED = re.compile(r'service "(?P<name>[^"]+)" didn\'t complete successfully')
+_UNHEALTHY = re.compile(r"dependency failed to start: container (?P<name>\S+) is unhealthy")
+
+
+def compose_error(action: str, output: str) -> PlonedevError:
+    """One line a user can act on, from what Compose said."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    details = "\n".join(lines[-_TAIL:])
+    port = _PORT_TAKEN.search(output)
+    if port:
+        return PlonedevError(
+            f"port {port['port']} on {port['addr']} is already in use by another program",
+            f"stop that program, or set another port under [tool.plonedev.ports] "
+            f"(port {port['port']})",
+        )
+    job = _JOB_FAILED.search(output)
+    if job:
+        return ServiceError(
+            f"{job['name']} failed",
+            f"see `plonedev logs {job['name']}`",
+            details=details,
+        )
+    unhealthy = _UNHEALTHY.search(output)
+    if unhealthy:
+        return ServiceError(
+            f"{unhealthy['name']} did not become healthy", "see `plonedev logs`", details=details
+        )
+    if "Cannot connect to the Docker daemon" in output or "Is the docker daemon running" in output:
+        return PlonedevError(
+            "the Docker engine does not answer", "start Docker, or run with --runtime native"
+        )
+    last = lines[-1] if lines else "no output"
+    return ServiceError(f"docker compose could not {action}: {last}", "", details=details)

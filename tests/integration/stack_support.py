@@ -1,0 +1,145 @@
+"""What the Swarm stack tests share: the engine's state, an nginx stand-in, cleanup.
+
+No image registry can be reached here, so the official nginx image cannot be pulled:
+NGINX_IMAGE is built from Debian's nginx with the official image's contract (config in
+/etc/nginx/conf.d/, logs to stdout/stderr, `nginx -g 'daemon off;'`, curl for health
+checks). Like tests/images/build.sh, it is rebuilt only when its Dockerfile changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import time
+
+NGINX_IMAGE = "plonedev-test/nginx:1.22"
+STAND_INS = ("plonedev-test/python:3.11", "plonedev-test/postgres:15", "plonedev-test/varnish:7")
+_HASH_LABEL = "plonedev-test-image.hash"
+NGINX_DOCKERFILE = """\
+# Stand-in for the official nginx image (Debian's nginx 1.22): conf.d/*.conf included
+# in http {}, no default site, logs to stdout/stderr, curl for health checks.
+FROM local/debian:bookworm
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\
+    set -eux; apt-get update -q; \\
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \\
+        nginx-light curl ca-certificates; \\
+    rm -f /etc/nginx/sites-enabled/default; \\
+    ln -sf /dev/stdout /var/log/nginx/access.log; \\
+    ln -sf /dev/stderr /var/log/nginx/error.log
+STOPSIGNAL SIGQUIT
+EXPOSE 80
+CMD ["nginx", "-g", "daemon off;"]
+"""
+
+
+def docker(*args: str, check: bool = True, timeout: float = 120, input: str | None = None) -> str:
+    done = subprocess.run(
+        ["docker", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        input=input,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def swarm_ready() -> str:
+    """Why the stack tests cannot run here ("" when they can)."""
+    if shutil.which("docker") is None:
+        return "no docker CLI"
+    state = subprocess.run(
+        ["docker", "info", "--format", "{{.Swarm.LocalNodeState}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if state.returncode != 0:
+        return "no Docker engine answers"
+    if state.stdout.strip() != "active":
+        return "this engine is not in a Swarm (docker swarm init)"
+    for image in STAND_INS:
+        if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
+            return f"stand-in image {image} missing (tests/images/build.sh)"
+    return ""
+
+
+def ensure_nginx_image() -> str:
+    digest = hashlib.sha256(NGINX_DOCKERFILE.encode()).hexdigest()[:16]
+    built = docker(
+        "image",
+        "inspect",
+        "--format",
+        f'{{{{index .Config.Labels "{_HASH_LABEL}"}}}}',
+        NGINX_IMAGE,
+        check=False,
+    ).strip()
+    if built != digest:
+        docker(
+            "buildx",
+            "build",
+            "--label",
+            f"{_HASH_LABEL}={digest}",
+            "--label",
+            "plonedev-test-image=1",
+            "-t",
+            NGINX_IMAGE,
+            "-",
+            input=NGINX_DOCKERFILE,
+            timeout=600,
+        )
+    return NGINX_IMAGE
+
+
+def remove_stack(name: str, secrets: tuple[str, ...] = ()) -> None:
+    """Remove a stack with its networks, volumes and secrets; `docker stack rm` returns
+    before its networks and containers are gone."""
+    docker("stack", "rm", name, check=False)
+    label = f"label=com.docker.stack.namespace={name}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        left = docker("ps", "-aq", "--filter", label, check=False).split()
+        nets = docker("network", "ls", "-q", "--filter", label, check=False).split()
+        if not left and not nets:
+            break
+        time.sleep(1)
+    volumes = docker("volume", "ls", "-q", "--filter", label, check=False).split()
+    if volumes:
+        docker("volume", "rm", "-f", *volumes, check=False)
+    if secrets:
+        docker("secret", "rm", *secrets, check=False)
+    configs = docker("config", "ls", "-q", "--filter", label, check=False).split()
+    if configs:
+        docker("config", "rm", *configs, check=False)
+
+
+def services(name: str) -> dict[str, str]:
+    """Each service of the stack and its REPLICAS column ("2/2")."""
+    out = docker("stack", "services", name, "--format", "{{json .}}", check=False)
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {row["Name"].removeprefix(f"{name}_"): row["Replicas"] for row in rows}
+
+
+def container_health(name: str) -> dict[str, list[str]]:
+    """Each service's running containers' health ("healthy", "starting"...)."""
+    ids = docker(
+        "ps", "-q", "--filter", f"label=com.docker.stack.namespace={name}", check=False
+    ).split()
+    health: dict[str, list[str]] = {}
+    for cid in ids:
+        out = docker(
+            "inspect",
+            "--format",
+            '{{index .Config.Labels "com.docker.swarm.service.name"}} '
+            "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
+            cid,
+            check=False,
+        ).split()
+        if len(out) == 2:
+            health.setdefault(out[0].removeprefix(f"{name}_"), []).append(out[1])
+    return health

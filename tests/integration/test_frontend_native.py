@@ -1,0 +1,160 @@
+"""The Volto frontend, natively: `add-frontend`, then `up` runs a real Volto dev server.
+
+One dev-server boot (about 1.8 GB and 20-120 s on 2 cores) checks everything a user
+would: the home page rendered on the server holds the site's title, a document made
+through the REST API renders with its title, the logs are there, a change to the
+frontend add-on shows up without a restart, and a second `up` skips pnpm.
+Needs Node 20/22 and npm on PATH, and the npm registry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plonedev.runtime.ports import free_port, port_is_free
+from tests.integration.plone_project import PlonedevProject, make_project
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(1800),
+    pytest.mark.skipif(shutil.which("npm") is None, reason="needs Node.js and npm"),
+]
+
+SITE_TITLE = "Frontend Proof Site"
+ADDON = "volto-itest"
+MARKER = """\
+const Marker = () => <p id="itest-marker">{'%s'}</p>;
+
+export default Marker;
+"""
+INDEX = """\
+import Marker from './components/Marker';
+
+const applyConfig = (config) => {
+  config.settings.appExtras = [
+    ...config.settings.appExtras,
+    { match: '', component: Marker },
+  ];
+  return config;
+};
+
+export default applyConfig;
+"""
+
+
+def _frontend_port() -> int:
+    """A free port whose next one is free too (webpack's dev server takes PORT + 1)."""
+    for _ in range(50):
+        port = free_port()
+        if port < 65535 and port_is_free("127.0.0.1", port + 1):
+            return port
+    raise RuntimeError("no two free ports in a row")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[PlonedevProject]:
+    project = make_project(tmp_path, f'runtime = "native"\nsite-title = "{SITE_TITLE}"')
+    port = _frontend_port()
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + f"frontend = {port}\n")  # in [ports]
+    project.ports["frontend"] = port
+    yield project
+    project.run("down", check=False)
+
+
+def _get(project: PlonedevProject, path: str) -> tuple[int, str]:
+    url = f"http://127.0.0.1:{project.ports['frontend']}{path}"
+    return project.request("GET", url, accept="text/html")
+
+
+def _title(html: str) -> str:
+    match = re.search(r"<title[^>]*>([^<]*)</title>", html)
+    return match.group(1) if match else ""
+
+
+def _frontend_pid(project: PlonedevProject) -> int:
+    payload = json.loads(project.run("status", "--json").stdout)
+    states = {s["name"]: s for s in payload["services"]}
+    assert states["frontend"]["state"] == "running"
+    return int(states["frontend"]["pid"])
+
+
+def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject) -> None:
+    added = project.run("add-frontend")
+    assert f"Frontend add-on: {ADDON}" in added.stdout
+    frontend = project.root / "frontend"
+    addon_src = frontend / "packages" / ADDON / "src"
+    # The user's own code, before the first start: a component on every page.
+    (addon_src / "components").mkdir()
+    (addon_src / "components" / "Marker.jsx").write_text(MARKER % "marker-before")
+    (addon_src / "index.js").write_text(INDEX)
+
+    first = project.run("up")
+    out = first.stdout
+    assert "Frontend installed: Volto 18.33.0" in out
+    # The frontend starts only once the backend answers and the site exists.
+    assert (
+        out.index("backend healthy")
+        < out.index("Created the site")
+        < out.index("frontend starting")
+    )
+    assert "frontend healthy" in out
+    assert f"http://127.0.0.1:{project.ports['frontend']}" in out  # its URL is printed
+    assert (frontend / "pnpm-lock.yaml").is_file()
+
+    # The home page, rendered on the server, holds the title the backend holds.
+    status, body = project.request("GET", f"{project.backend}/Plone/++api++")
+    assert status == 200
+    backend_title = json.loads(body)["title"]
+    assert backend_title == SITE_TITLE
+    status, html = _get(project, "/")
+    assert status == 200
+    assert _title(html) == SITE_TITLE
+    assert "marker-before" in html
+    # Links and forms point at the frontend, never at the backend's address.
+    assert not re.search(
+        rf'(href|action|src)="http://127\.0\.0\.1:{project.ports["backend"]}', html
+    )
+
+    # A document made through the REST API renders with its title.
+    site = f"{project.backend}/Plone"
+    document = {"@type": "Document", "id": "proof", "title": "Rendered by Volto"}
+    assert project.request("POST", f"{site}/++api++", document, auth=True)[0] == 201
+    assert project.request("POST", f"{site}/proof/@workflow/publish", auth=True)[0] == 200
+    status, html = _get(project, "/proof")
+    assert status == 200
+    assert _title(html) == "Rendered by Volto"
+
+    logs = project.run("logs", "frontend", "--tail", "400").stdout
+    assert f"Volto started at 127.0.0.1:{project.ports['frontend']}" in logs
+
+    # A change to the add-on's source is served without a restart: Volto reloads it.
+    pid = _frontend_pid(project)
+    (addon_src / "components" / "Marker.jsx").write_text(MARKER % "marker-after")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        html = _get(project, "/")[1]
+        if "marker-after" in html:
+            break
+        time.sleep(1)
+    assert "marker-after" in html, project.run("logs", "frontend", "--tail", "30").stdout
+    assert _frontend_pid(project) == pid
+
+    # Nothing changed: the second `up` skips pnpm and leaves the dev server running.
+    second = project.run("up")
+    assert "Frontend up to date (Volto 18.33.0)" in second.stdout
+    assert "frontend already running" in second.stdout
+    assert _frontend_pid(project) == pid
+
+    doctor = json.loads(project.run("doctor", "--json", "--runtime", "native", check=False).stdout)
+    checks = {c["name"]: c for c in doctor["checks"]}
+    for name in ("node", "pnpm", "volto", "node_modules"):
+        assert checks[name]["ok"], checks[name]
+    assert "18.33.0" in checks["volto"]["detail"]
