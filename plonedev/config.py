@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plonedev.errors import ConfigError
@@ -44,14 +45,17 @@ class RuntimeChoice(StrEnum):
 Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
 
-# A requirement as `addons` takes it: a name, optional [extras], optional version specifiers
-# (no URLs or markers: sources come from mx.ini).
-_SPECIFIER = r"(?:===?|!=|~=|<=?|>=?)\s*[A-Za-z0-9.*+!_-]+"
-REQUIREMENT = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"
-    r"(?P<extras>\[\s*[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*\s*\])?\s*"
-    rf"(?P<specifier>{_SPECIFIER}(?:\s*,\s*{_SPECIFIER})*)?"
-)
+
+def parse_requirement(text: str) -> Requirement | None:
+    """A requirement as `addons` takes it: a name, optional [extras] and version
+    specifiers; no URLs or markers (sources come from mx.ini). None when it is not one."""
+    try:
+        requirement = Requirement(text.strip())
+    except InvalidRequirement:
+        return None
+    if requirement.url or requirement.marker:
+        return None
+    return requirement
 
 
 class _Section(BaseModel):
@@ -112,7 +116,7 @@ class PlonedevConfig(_Section):
     @classmethod
     def _addons_are_requirements(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
-            if not REQUIREMENT.fullmatch(value.strip()):
+            if parse_requirement(value) is None:
                 raise ValueError(
                     f"expected requirements like 'collective.foo' or 'collective.foo==1.2', "
                     f"got {value!r}"
@@ -244,7 +248,6 @@ def _plain_list(expected: str) -> str:
 
 
 __all__ = [
-    "REQUIREMENT",
     "Distribution",
     "Images",
     "PlonedevConfig",
@@ -253,4 +256,5 @@ __all__ = [
     "Storage",
     "default_constraints_url",
     "load_config",
+    "parse_requirement",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from plonedev.config import REQUIREMENT
+from plonedev.config import parse_requirement
 from plonedev.errors import PlonedevError
 
 
@@ -39,8 +39,8 @@ def canonical(name: str) -> str:
 
 
 def requirement_name(requirement: str) -> str:
-    match = REQUIREMENT.fullmatch(requirement.strip())
-    return match["name"] if match else requirement.strip()
+    parsed = parse_requirement(requirement)
+    return parsed.name if parsed else requirement.strip()
 
 
 def parse_request(
@@ -54,7 +54,7 @@ def parse_request(
 ) -> AddonRequest:
     """Check the command line's combination of options and return what to add."""
     text = name.strip()
-    match = REQUIREMENT.fullmatch(text)
+    match = parse_requirement(text)
     if match is None:
         raise PlonedevError(
             f"{name!r} is not a package name or requirement",
@@ -66,7 +66,7 @@ def parse_request(
         raise PlonedevError("--branch and --tag go with --git", "add --git URL")
     if branch and tag:
         raise PlonedevError("--branch and --tag exclude each other", "follow a branch or pin a tag")
-    plain = match["name"]
+    plain = match.name
     if (git or path is not None) and text != plain:
         raise PlonedevError(
             f"{name!r}: a version or extras only apply to add-ons from the package index",
@@ -86,11 +86,5 @@ def parse_request(
                 "point it at the folder of the package (where its pyproject.toml is)",
             )
         return AddonRequest(plain, "", Origin.PATH, path=folder)
-    return AddonRequest(plain, _tidy(match), Origin.INDEX)
-
-
-def _tidy(match: re.Match[str]) -> str:
-    """`collective.foo [a, b] == 1.2` -> `collective.foo[a,b]==1.2`."""
-    extras = re.sub(r"\s+", "", match["extras"] or "")
-    specifier = re.sub(r"\s+", "", match["specifier"] or "")
-    return f"{match['name']}{extras}{specifier}"
+    # packaging's own spelling: `collective.foo [a, b] == 1.2` -> `collective.foo[a,b]==1.2`
+    return AddonRequest(plain, str(match), Origin.INDEX)
