@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from plonedev.addons.request import canonical, requirement_name
 from plonedev.commands.context import ProjectContext
@@ -42,7 +41,3 @@ def configured_addons(context: ProjectContext) -> list[ConfiguredAddon]:
 def find_addon(context: ProjectContext, name: str) -> ConfiguredAddon | None:
     key = canonical(requirement_name(name))
     return next((addon for addon in configured_addons(context) if addon.key == key), None)
-
-
-def checkout_of(addon: ConfiguredAddon) -> Path | None:
-    return addon.spec.path if addon.spec is not None else None

@@ -4,8 +4,8 @@
   no bind mounts), plus a thin layer (plonedev/templates/stack/backend.Dockerfile) with
   the stack's storage client and production instance config;
 - varnish: the Varnish image with the stack's VCL baked in;
-- frontend: the Volto production build, when the project has a frontend (not yet:
-  such a project gets an error, before anything is built).
+- frontend: the Volto production build, when the project has a frontend
+  (plonedev.frontend.image: the frontend folder's Dockerfile, `razzle build`).
 
 Tagged `[registry/]<name>-<role>:<tag>` (plonedev.render.stack_images), built with
 BuildKit and the same CA bundle secret as development builds.
@@ -23,6 +23,7 @@ from plonedev.commands import prepare
 from plonedev.commands.context import ProjectContext, open_project
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
+from plonedev.frontend.layout import frontend_paths, require_project
 from plonedev.project import build_project
 from plonedev.render import backend_image
 from plonedev.render.containers import ca_secret, python_image
@@ -77,13 +78,16 @@ def build(
         )
     images = stack_images(config, registry, tag)
     if images.frontend is not None:
-        _frontend_unsupported()  # before minutes of backend build, not after
+        # Before minutes of backend build, not after.
+        require_project(frontend_paths(context.paths.root, config.frontend))
     storage = stack_storage(config)
     ca_file = _prepare_backend_inputs(context, reporter)
     built = [
         _build_backend(context, storage, images, ca_file, reporter),
         _build_varnish(context, images, ca_file, reporter),
     ]
+    if images.frontend is not None:
+        built.append(_build_frontend(context, images.frontend, ca_file, reporter))
     if push:
         built = [_push(image, reporter) for image in built]
     return BuildResult(config.name, storage, tuple(built), time.monotonic() - started)
@@ -162,13 +166,23 @@ def _build_varnish(
     return BuiltImage("varnish", images.varnish, time.monotonic() - started)
 
 
-def _frontend_unsupported() -> None:
-    # The Volto production image (a `pnpm build` in a node image) is not built yet; the
-    # stack already renders the frontend's service and routes.
-    raise PlonedevError(
-        "the Volto frontend's production image cannot be built yet",
-        "remove tool.plonedev.frontend to build and deploy the backend (Classic UI) stack",
-    )
+def _build_frontend(
+    context: ProjectContext, reference: str, ca_file: Path, reporter: Reporter
+) -> BuiltImage:
+    from plonedev.frontend.image import build_frontend_image
+
+    started = time.monotonic()
+    with reporter.step(f"Building the frontend image {reference}") as step:
+        build_frontend_image(
+            context.paths,
+            context.config,
+            tag=reference,
+            ca_file=ca_file,
+            labels={LABEL: context.config.name},
+            on_line=step.update,
+        )
+        step.done(f"Built {reference} (Volto production build)")
+    return BuiltImage("frontend", reference, time.monotonic() - started)
 
 
 def _push(image: BuiltImage, reporter: Reporter) -> BuiltImage:

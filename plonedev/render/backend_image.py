@@ -72,11 +72,13 @@ def split_requirements(text: str, root: Path) -> SplitRequirements:
     sources: list[SourceLine] = []
     for raw in text.splitlines():
         line = raw.strip()
-        if re.match(r"^(-c|--constraint)\b", line):
+        # mxdev's comments name the project's absolute path: without them, projects with
+        # the same requirements share the image layer.
+        if not line or line.startswith("#") or re.match(r"^(-c|--constraint)\b", line):
             continue  # the constraints are passed on their own
         match = _SOURCE_LINE.match(line)
         if match is None:
-            kept.append(raw)
+            kept.append(line)
             continue
         sources.append(
             SourceLine(
@@ -85,7 +87,13 @@ def split_requirements(text: str, root: Path) -> SplitRequirements:
                 extras=match["extras"] or "",
             )
         )
-    return SplitRequirements("\n".join(kept).strip() + "\n", tuple(sources))
+    return SplitRequirements("".join(f"{line}\n" for line in kept), tuple(sources))
+
+
+def portable_constraints(text: str) -> str:
+    """mxdev's constraints without comments (they name the project's absolute path)."""
+    lines = (line.strip() for line in text.splitlines())
+    return "".join(f"{line}\n" for line in lines if line and not line.startswith("#"))
 
 
 def _inside(root: Path, path: str) -> str:

@@ -96,7 +96,7 @@ def _site_job(config: PlonedevConfig, paths: ProjectPaths, data: Mount) -> Conta
     }
     return ContainerJob(
         name=SITE_JOB,
-        description=f"create the Plone site {config.site_id!r} unless it exists",
+        description=f"create the Plone site {config.site_id!r}",  # unless it exists
         command=(f"{BIN}/create-site",),
         env=MappingProxyType(env),
         mounts=mounts,

@@ -13,8 +13,8 @@ import re
 import time
 from collections.abc import Iterator
 
-from plonedev.errors import PlonedevError
-from plonedev.model import Project, Role, Service
+from plonedev.errors import PlonedevError, ServiceError
+from plonedev.model import ContainerJob, Project, Role, Service
 from plonedev.paths import ProjectPaths
 from plonedev.render.owned import Outcome
 from plonedev.runtime import ports
@@ -29,6 +29,7 @@ from plonedev.runtime.base import (
 from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ContainerInfo, Engine
 from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.docker_state import UpRecord, compose_digest
 from plonedev.runtime.docker_varnish import vcl_path, write_vcl
 
 _STOPPED_CODES = (0, 130, 143)  # exit codes of a container stopped on purpose
@@ -43,6 +44,7 @@ class DockerRuntime:
     def __init__(self, paths: ProjectPaths, engine: Engine | None = None) -> None:
         self.paths = paths
         self.engine = engine or Engine()
+        self.record = UpRecord(paths.run / "docker.json")
 
     def _compose(self, project: Project) -> Compose:
         return Compose(self.paths.compose_dir, project.name)
@@ -55,6 +57,15 @@ class DockerRuntime:
                 f"{compose.files[0]} is missing", "run `plonedev up`, which writes it first"
             )
         current = self._containers(project)
+        digest = self._digest(project, compose)
+        if self.record.matches(digest) and all(
+            _status(s, current.get(s.name)).state is State.RUNNING for s in project.services
+        ):
+            if self._render_vcl(project, compose, current):
+                self.restart(project, ("varnish",), on_event)
+            for service in project.start_order():
+                on_event(ServiceEvent(service.name, "already running"))
+            return
         for service in project.services:
             info = current.get(service.name)
             if info is None or not info.running:
@@ -62,18 +73,26 @@ class DockerRuntime:
                     ports.ensure_free(service.name, binding)
         restart_varnish = self._render_vcl(project, compose, current)
         names = [s.name for s in project.start_order()]
-        jobs = tuple(job.name for s in project.services if s.container for job in s.container.jobs)
+        jobs = tuple(job.name for job in _jobs(project))
         expect = Expectation(tuple(names), jobs, timeout=_timeout(project.services))
-        start_and_wait(
-            self.engine,
-            project.name,
-            lambda: compose.up(names),
-            expect,
-            on_event,
-            self._job_done,
-        )
+        try:
+            start_and_wait(
+                self.engine,
+                project.name,
+                lambda: compose.up(names),
+                expect,
+                on_event,
+                self._job_done,
+            )
+        except ServiceError as error:
+            raise self._with_job_log(project, error) from None
         if restart_varnish:
             self.restart(project, ("varnish",), on_event)
+        self.record.save(digest)
+
+    def _digest(self, project: Project, compose: Compose) -> str:
+        images = sorted({s.container.image for s in project.services if s.container})
+        return compose_digest(compose.files, [self.engine.image_id(i) for i in images])
 
     def _render_vcl(
         self, project: Project, compose: Compose, current: dict[str, ContainerInfo]
@@ -98,6 +117,23 @@ class DockerRuntime:
         written = write_vcl(self.paths.compose_dir, project, network)
         info = current.get(varnish.name)
         return written.outcome is Outcome.WRITTEN and info is not None and info.running
+
+    def _with_job_log(self, project: Project, error: ServiceError) -> ServiceError:
+        """A failed job (Compose says only its exit code): show the end of its log."""
+        for job in _jobs(project):
+            if error.message == f"{job.name} failed":
+                info = self.engine.containers(project.name).get(job.name)
+                log = [
+                    line
+                    for line in (self.engine.logs(info.id, 40) if info else [])
+                    if "Redefining mime type" not in line  # Plone's start-up noise
+                ][-20:]
+                return ServiceError(
+                    f"{job.name} failed: could not {job.description}",
+                    "fix the cause shown above, then run `plonedev up` again",
+                    details="\n".join(log) or error.details,
+                )
+        return error
 
     def _job_done(self, job: str, container_id: str, seconds: float) -> ServiceEvent | None:
         lines = self.engine.logs(container_id, 5)
@@ -141,6 +177,7 @@ class DockerRuntime:
                 f"{compose.files[0]} is missing, but containers of {project.name} exist",
                 f"remove them with `docker compose -p {project.name} down`",
             )
+        self.record.clear()
         seconds = time.monotonic() - started
         known = [s.name for s in reversed(project.start_order())]
         order = known + sorted(name for name in current if name not in known)
@@ -198,6 +235,10 @@ class DockerRuntime:
                     "set tool.plonedev.name to another name in pyproject.toml",
                 )
         return containers
+
+
+def _jobs(project: Project) -> list[ContainerJob]:
+    return [job for s in project.services if s.container for job in s.container.jobs]
 
 
 def _status(service: Service, info: ContainerInfo | None) -> ServiceStatus:

@@ -74,6 +74,7 @@ class Compose:
             services=services,
             detach=True,
             no_build=True,
+            remove_orphans=True,  # services the config no longer has
             quiet=True,
         )
 
@@ -143,6 +144,24 @@ _JOB_FAILED = re.compile(r'service "(?P<name>[^"]+)" didn\'t complete successful
 _UNHEALTHY = re.compile(r"dependency failed to start: container (?P<name>\S+) is unhealthy")
 
 
+_PULL_PATTERNS = (
+    re.compile(r"load metadata for (?P<image>\S+?):?$", re.MULTILINE),
+    re.compile(r"pull access denied for (?P<image>[^\s,]+)"),
+    re.compile(r"manifest for (?P<image>\S+) not found"),
+)
+
+
+def _not_pulled(output: str) -> str | None:
+    """The image that could not be pulled ("" when unnamed); None when no pull failed."""
+    for pattern in _PULL_PATTERNS:
+        match = pattern.search(output)
+        if match:
+            return match["image"]
+    if re.search(r"^\s*\S+ (?:Error|Pulling)\b", output, re.MULTILINE) and "registry" in output:
+        return ""
+    return None
+
+
 def compose_error(action: str, output: str) -> PlonedevError:
     """One line a user can act on, from what Compose said."""
     lines = [line for line in output.splitlines() if line.strip()]
@@ -165,6 +184,14 @@ def compose_error(action: str, output: str) -> PlonedevError:
     if unhealthy:
         return ServiceError(
             f"{unhealthy['name']} did not become healthy", "see `plonedev logs`", details=details
+        )
+    image = _not_pulled(output)
+    if image is not None:
+        return PlonedevError(
+            f"{f'the image {image}' if image else 'an image'} could not be pulled: "
+            f"{lines[-1] if lines else 'no registry answers'}",
+            "point tool.plonedev.images at images this machine can reach (a private "
+            "registry, a pinned digest, or an image built here); `plonedev doctor` lists them",
         )
     if "Cannot connect to the Docker daemon" in output or "Is the docker daemon running" in output:
         return PlonedevError(

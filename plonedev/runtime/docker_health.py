@@ -8,6 +8,7 @@ ran sends no event: it is inspected once Compose is done.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -102,11 +103,11 @@ def start_and_wait(
 
 
 def _pump_events(stream: Iterable[dict[str, Any]], inbox: queue.Queue[tuple[str, Any]]) -> None:
-    try:
+    # Closed under us when we are done, or the engine went away: either way, say so
+    # (nobody reads it once we are done).
+    with contextlib.suppress(Exception):
         for event in stream:
             inbox.put(("event", event))
-    except Exception:  # the stream is closed under us when we are done
-        return
     inbox.put(("events-ended", None))
 
 

@@ -129,7 +129,10 @@ def _write_inputs(
     docker_dir = paths.root / DOCKER_DIR
     files: dict[Path, tuple[str, int | None]] = {
         docker_dir / "requirements.txt": (split.third_party, None),
-        docker_dir / "constraints.txt": (synced.constraints.read_text(encoding="utf-8"), None),
+        docker_dir / "constraints.txt": (
+            image.portable_constraints(synced.constraints.read_text(encoding="utf-8")),
+            None,
+        ),
     }
     for name, text in image.sources_files(split).items():
         files[docker_dir / name] = (text, None)

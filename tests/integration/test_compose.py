@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -257,6 +258,16 @@ def test_two_projects_side_by_side_a_taken_port_and_a_name_in_use(
         assert failed.returncode == 2, failed.stdout + failed.stderr
         assert f"port {port} on 127.0.0.1" in failed.stderr
         assert "already in use" in failed.stderr and "tool.plonedev.ports" in failed.stderr
+        # ... and so is one a plain program listens on.
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            held = listener.getsockname()[1]
+            pyproject.write_text(
+                pyproject.read_text().replace(f"backend = {port}", f"backend = {held}")
+            )
+            failed = taken.run("up", check=False)
+        assert failed.returncode == 2 and f"port {held} on 127.0.0.1" in failed.stderr
 
         # The same Compose name in another folder would take the first project over.
         clash = tmp_path / "d" / "project"

@@ -33,6 +33,7 @@ def test_split_keeps_third_party_lines_and_lists_the_addons(tmp_path: Path) -> N
     assert "Plone==6.2.2" in split.third_party
     assert "plone.reload" in split.third_party
     assert "-c " not in split.third_party
+    assert "#" not in split.third_party  # mxdev's comments name the project's path
     assert "sources/" not in split.third_party
     assert [(s.path, s.editable, s.extras) for s in split.sources] == [
         ("sources/plonedev-demo", True, ""),
@@ -50,6 +51,11 @@ def test_split_keeps_third_party_lines_and_lists_the_addons(tmp_path: Path) -> N
         "./sources/collective.foo[test]",
         "./sources/pinned.addon",
     ]
+
+
+def test_constraints_lose_the_comments_that_name_the_project() -> None:
+    text = "# begin constraints from: /home/me/project/c.txt\nZope==5.13\n\n# end\n"
+    assert image.portable_constraints(text) == "Zope==5.13\n"
 
 
 def test_an_addon_outside_the_project_cannot_be_built(tmp_path: Path) -> None:

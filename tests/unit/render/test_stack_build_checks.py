@@ -24,9 +24,11 @@ def test_a_bad_tag_is_named(tmp_path: Path) -> None:
         build(tmp_path, QuietReporter(), tag="a b")
 
 
-def test_a_frontend_project_is_told_before_anything_is_built(tmp_path: Path) -> None:
+def test_a_frontend_setting_without_a_project_is_told_before_anything_is_built(
+    tmp_path: Path,
+) -> None:
     write_pyproject(tmp_path, 'frontend = "frontend"\n')
-    with pytest.raises(PlonedevError, match="frontend's production image") as raised:
+    with pytest.raises(PlonedevError, match="does not point at a Volto project") as raised:
         build(tmp_path, QuietReporter())
     assert not (tmp_path / ".plonedev").exists()  # nothing prepared, nothing checked out
     assert raised.value.hint

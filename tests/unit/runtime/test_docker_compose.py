@@ -36,3 +36,25 @@ def test_anything_else_keeps_the_last_line() -> None:
         error.message == "docker compose could not build the backend image: failed to solve: boom"
     )
     assert isinstance(error, ServiceError) and "step 1" in error.details
+
+
+def test_a_base_image_that_cannot_be_pulled_points_at_the_images_config() -> None:
+    output = (
+        " > [b internal] load metadata for docker.io/library/python:3.11-slim:\n------\n"
+        'failed to solve: failed to do request: Head "https://registry-1.docker.io/v2/...": '
+        "no such host"
+    )
+    error = compose_error("build the backend image", output)
+    assert error.message.startswith(
+        "the image docker.io/library/python:3.11-slim could not be pulled"
+    )
+    assert "tool.plonedev.images" in error.hint
+
+
+def test_a_service_image_that_cannot_be_pulled_too() -> None:
+    output = (
+        ' a Pulling \n a Error Get "https://registry-1.docker.io/v2/": no such host\n'
+        'Error response from daemon: Get "https://registry-1.docker.io/v2/": no such host'
+    )
+    error = compose_error("start the services", output)
+    assert error.message.startswith("an image could not be pulled")

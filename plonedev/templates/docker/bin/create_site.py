@@ -64,10 +64,13 @@ for profile in profiles:
     try:
         setup.getProfileInfo(profile_id)
     except KeyError:
+        # The site is ours and new: remove it, so the next run creates it whole.
         transaction.abort()
+        app.manage_delObjects([site_id])
+        transaction.commit()
         fail(
-            f"site {site_id!r} was created, but its profile {profile_id!r} was not found: "
-            "is the add-on installed, with its ZCML loaded?"
+            f"the profile {profile_id!r} was not found (is its add-on installed, with its "
+            "ZCML loaded?); the new site was removed again"
         )
     setup.runAllImportStepsFromProfile(f"profile-{profile_id}")
 transaction.commit()
