@@ -35,10 +35,11 @@ _WITH_CA = (
 )
 
 
-def http_probe(port: int, path: str = "/ok") -> CommandCheck:
-    """A health check run inside a node image (no curl there): GET, exit 0 when < 500."""
+def http_probe(path: str = "/ok") -> CommandCheck:
+    """A health check run inside a node image (no curl there): GET on the port in $PORT
+    (the dev server's, or 3000 in the production image), healthy below 500."""
     script = (
-        f"fetch('http://127.0.0.1:{port}{path}')"
+        f"fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '{path}')"
         ".then(r => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))"
     )
     return CommandCheck(("node", "-e", script))
@@ -87,7 +88,7 @@ def frontend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container
         command=("sh", "-c", f'cd "{fpaths.volto}" && exec node_modules/.bin/razzle start'),
         env=MappingProxyType(env),
         ports=MappingProxyType({"frontend": port, "frontend-assets": port + 1}),
-        health=http_probe(port),
+        health=http_probe(),
         mounts=mounts,
         init_process=True,  # sh, pnpm's shim and node: a stop signal must reach razzle
         jobs=(install,),

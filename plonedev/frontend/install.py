@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
-from plonedev.frontend.layout import FrontendPaths
+from plonedev.frontend.layout import FrontendPaths, require_project
 from plonedev.frontend.run import LineSink, run_tool
 from plonedev.frontend.tools import ensure_pnpm, pnpm_argv, require_node
 from plonedev.frontend.volto import (
@@ -78,12 +77,7 @@ def ensure_frontend(
     adds variables for npm and pnpm (NODE_EXTRA_CA_CERTS for a corporate CA bundle).
     """
     started = time.monotonic()
-    if not paths.package_json.is_file():
-        raise PlonedevError(
-            f"{paths.package_json} not found: tool.plonedev.frontend does not point at a "
-            "Volto project",
-            "run `plonedev add-frontend` to create one, or fix tool.plonedev.frontend",
-        )
+    require_project(paths)
     node = require_node(node_engines(paths))
     fetched = ensure_volto(paths, env=env, on_line=on_line)
     ensure_dev_tools(paths)  # its files are read at start; only its manifest needs pnpm

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from plonedev.errors import PlonedevError
+
 SERVICE = "frontend"
 # The Volto release plonedev scaffolds and has verified (install, dev server, build).
 VOLTO_VERSION = "18.33.0"
@@ -82,3 +84,13 @@ class FrontendPaths:
 def frontend_paths(project_root: Path, frontend: str) -> FrontendPaths:
     """The Volto project named by tool.plonedev.frontend (relative to the project root)."""
     return FrontendPaths((project_root / frontend).resolve())
+
+
+def require_project(paths: FrontendPaths) -> None:
+    """Refuse a tool.plonedev.frontend that names no Volto project."""
+    if not paths.package_json.is_file():
+        raise PlonedevError(
+            f"{paths.package_json} not found: tool.plonedev.frontend does not point at a "
+            "Volto project",
+            "run `plonedev add-frontend` to create one, or fix tool.plonedev.frontend",
+        )

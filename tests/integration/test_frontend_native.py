@@ -49,7 +49,7 @@ export default applyConfig;
 """
 
 
-def _frontend_port() -> int:
+def frontend_port() -> int:
     """A free port whose next one is free too (webpack's dev server takes PORT + 1)."""
     for _ in range(50):
         port = free_port()
@@ -61,7 +61,7 @@ def _frontend_port() -> int:
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[PlonedevProject]:
     project = make_project(tmp_path, f'runtime = "native"\nsite-title = "{SITE_TITLE}"')
-    port = _frontend_port()
+    port = frontend_port()
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"frontend = {port}\n")  # in [ports]
     project.ports["frontend"] = port
@@ -74,7 +74,7 @@ def _get(project: PlonedevProject, path: str) -> tuple[int, str]:
     return project.request("GET", url, accept="text/html")
 
 
-def _title(html: str) -> str:
+def title_of(html: str) -> str:
     match = re.search(r"<title[^>]*>([^<]*)</title>", html)
     return match.group(1) if match else ""
 
@@ -116,7 +116,7 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     assert backend_title == SITE_TITLE
     status, html = _get(project, "/")
     assert status == 200
-    assert _title(html) == SITE_TITLE
+    assert title_of(html) == SITE_TITLE
     assert "marker-before" in html
     # Links and forms point at the frontend, never at the backend's address.
     assert not re.search(
@@ -130,7 +130,7 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     assert project.request("POST", f"{site}/proof/@workflow/publish", auth=True)[0] == 200
     status, html = _get(project, "/proof")
     assert status == 200
-    assert _title(html) == "Rendered by Volto"
+    assert title_of(html) == "Rendered by Volto"
 
     logs = project.run("logs", "frontend", "--tail", "400").stdout
     assert f"Volto started at 127.0.0.1:{project.ports['frontend']}" in logs
