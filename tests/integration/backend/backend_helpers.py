@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.backend.environment import InstallResult
+from plonedev.constraints import bundled_constraints
 
-REPO = Path(__file__).resolve().parents[3]
-CONSTRAINTS = REPO / "constraints" / "plone-6.2.2.txt"
+_BUNDLED = bundled_constraints("6.2.2")
+assert _BUNDLED is not None, "plonedev ships the 6.2.2 pin set"
+CONSTRAINTS = _BUNDLED
 PLONE_PYTHON = "3.11"  # the pin set was verified on 3.11
 REQUIREMENTS = "Plone\nZEO\nRelStorage[postgresql]\nplone.reload\n"
 
