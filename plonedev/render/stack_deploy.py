@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from plonedev.model import CommandCheck
+from plonedev.model import CommandCheck, Service
 
 Order = Literal["start-first", "stop-first"]
 
@@ -85,3 +85,14 @@ def healthcheck(argv: tuple[str, ...] | CommandCheck, start_period: float) -> di
         # Failures while starting do not count; the first success counts at once.
         "start_period": f"{start_period:g}s",
     }
+
+
+def stop_settings(service: Service) -> dict[str, Any]:
+    """How a task stops: the model's signal and grace period, through an init process
+    when the container needs one to forward the signal to the server."""
+    settings: dict[str, Any] = {}
+    if service.container is not None and service.container.init_process:
+        settings["init"] = True
+    settings["stop_signal"] = service.stop_signal
+    settings["stop_grace_period"] = f"{service.stop_timeout:g}s"
+    return settings

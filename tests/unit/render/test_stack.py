@@ -224,7 +224,16 @@ def test_traefik_with_a_frontend_api_to_backend_the_rest_to_volto(tmp_path: Path
     assert frontend["image"] == "registry.example.org/team/demo-frontend:1.2"
     assert frontend["deploy"]["replicas"] == 2
     assert frontend["deploy"]["update_config"]["order"] == "start-first"
-    assert frontend["environment"]["RAZZLE_INTERNAL_API_PATH"] == "http://backend:8080/Plone"
+    # What Volto needs in production, none of the dev server's settings: browsers call
+    # the public host, server-side rendering a backend on the internal network.
+    assert frontend["environment"] == {
+        "PORT": "3000",
+        "RAZZLE_API_PATH": f"https://{HOST}",
+        "RAZZLE_INTERNAL_API_PATH": "http://backend:8080/Plone",
+        "DRAIN_SECONDS": "8",
+    }
+    # It keeps serving while the ingress may still send to it, then stops in time.
+    assert frontend["stop_grace_period"] == "18s"
     f_labels = frontend["deploy"]["labels"]
     assert f_labels["traefik.http.routers.demo-frontend.rule"] == (
         f"Host(`{HOST}`) && Header(`X-Varnish-Routed`, `1`)"
@@ -264,7 +273,9 @@ def test_nginx_reads_its_configuration_from_a_swarm_config(tmp_path: Path) -> No
 
 
 def test_nginx_with_a_frontend_routes_api_to_the_backend(tmp_path: Path) -> None:
-    _, _, files = _render(tmp_path, ingress=Ingress.NGINX, frontend=True)
+    doc, _, files = _render(tmp_path, ingress=Ingress.NGINX, frontend=True)
+    # nginx serves plain HTTP (TLS ends in front of it): so does the public API address.
+    assert doc["services"]["frontend"]["environment"]["RAZZLE_API_PATH"] == f"http://{HOST}"
     conf = files["stack.nginx.conf"]
     assert "location ^~ /++api++ {" in conf
     assert "/Plone/++api++/VirtualHostRoot$plonedev_api_rest;" in conf
