@@ -116,6 +116,9 @@ class Container:
     # An init as PID 1 forwards the stop signal (a bare PID 1 ignores unhandled ones).
     init_process: bool = False
     jobs: tuple[ContainerJob, ...] = ()
+    # "uid:gid" the service runs as (files it writes in bind mounts are the user's);
+    # "" = the image's own user.
+    user: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ it succeeded and the backend is healthy, which in this runtime means the site ex
 
 Ports are the same numbers inside as outside: the pages tell browsers to load assets
 from the webpack dev server at PORT + 1 on the address given in CLIENT_PUBLIC_PATH.
+
+Files written into the bind mount belong to whoever runs plonedev: when that is not root,
+the dev server runs as the invoking user's uid:gid, and the install job, which starts as
+root to hand the named volume (created root-owned by Docker) and any root-owned leftovers
+over to that user, drops to it (setpriv, in every Debian-based image) before installing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from types import MappingProxyType
 
 from plonedev.config import PlonedevConfig
@@ -45,10 +51,35 @@ def http_probe(path: str = "/ok") -> CommandCheck:
     return CommandCheck(("node", "-e", script))
 
 
-def frontend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container:
-    """Volto's dev server in config.images.node, after the install job."""
+def invoking_user() -> str:
+    """uid:gid of the user running plonedev; "" for root (the image's user, as before)."""
+    uid = os.getuid()
+    return "" if uid == 0 else f"{uid}:{os.getgid()}"
+
+
+def _install_script(root: str, install: str, user: str) -> str:
+    if not user:
+        return f"{_WITH_CA}exec {install}"
+    uid, gid = user.split(":")
+    # Only when something is not the user's yet (a full walk of node_modules is slow).
+    # No "$": Compose would read it as a variable.
+    not_theirs = f'find "{root}" -maxdepth 3 \\( ! -user {uid} -o ! -group {gid} \\) -print -quit'
+    return (
+        f'{not_theirs} | grep -q . && chown -R {user} "{root}"; '
+        f"{_WITH_CA}exec setpriv --reuid={uid} --regid={gid} --clear-groups {install}"
+    )
+
+
+def frontend_container(
+    config: PlonedevConfig, paths: ProjectPaths, user: str | None = None
+) -> Container:
+    """Volto's dev server in config.images.node, after the install job; as `user`
+    ("uid:gid"; default: the invoking user unless root)."""
+    user = invoking_user() if user is None else user
     fpaths = frontend_paths(paths.root, config.frontend)
     root = str(fpaths.root)
+    # A user the image does not know has no home: npm's cache goes in the volume.
+    home = {"HOME": f"{root}/node_modules/.plonedev-home"} if user else {}
     port = config.ports.frontend
     mounts = (
         Mount(config.frontend, root, "bind"),
@@ -60,10 +91,11 @@ def frontend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container
         command=(
             "sh",
             "-c",
-            f'{_WITH_CA}exec node "{fpaths.dev_tools}/install.cjs" "{root}"',
+            _install_script(root, f'node "{fpaths.dev_tools}/install.cjs" "{root}"', user),
         ),
         env=MappingProxyType(
             {
+                **home,
                 "PLONEDEV_VOLTO_DEFAULT": VOLTO_VERSION,
                 "PLONEDEV_DROPPED": json.dumps(list(DROPPED_DEV_DEPENDENCIES)),
                 # In the volume: kept between runs, and hard links work.
@@ -82,6 +114,7 @@ def frontend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container
         "VOLTOCONFIG": str(fpaths.volto_config),
         "ADDONS": DEV_TOOLS_PACKAGE,
         "BROWSER": "none",
+        **home,
     }
     return Container(
         image=config.images.node,
@@ -92,4 +125,5 @@ def frontend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container
         mounts=mounts,
         init_process=True,  # sh, pnpm's shim and node: a stop signal must reach razzle
         jobs=(install,),
+        user=user,
     )

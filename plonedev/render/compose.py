@@ -104,6 +104,8 @@ class _Renderer:
         )
         if depends:
             doc["depends_on"] = depends
+        if container.user:
+            doc["user"] = container.user
         if container.init_process:
             doc["init"] = True
         doc["stop_signal"] = service.stop_signal
