@@ -147,6 +147,7 @@ class Project:
     name: str
     root: Path
     services: tuple[Service, ...]
+    site_id: str = ""  # the Plone site a frontend serves at "/" ("" when not known)
 
     def service(self, name: str) -> Service:
         for service in self.services:

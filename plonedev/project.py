@@ -53,7 +53,9 @@ def build_project(
     if config.varnish:
         varnish = _varnish(config, paths, native_programs)
         services.append(replace(varnish, role=Role.VARNISH, container=varnish_container(config)))
-    return Project(name=config.name, root=paths.root, services=tuple(services))
+    return Project(
+        name=config.name, root=paths.root, services=tuple(services), site_id=config.site_id
+    )
 
 
 def _postgres_programs(required: bool) -> PostgresPrograms:
@@ -135,5 +137,5 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool)
         # Answered by the VCL itself: a Zope restart does not make Varnish look sick.
         health=HttpCheck(health_url(LOOPBACK, port)),
         depends_on=("backend",),
-        url=f"http://{LOOPBACK}:{port}/{config.site_id}",
+        url=f"http://{LOOPBACK}:{port}/" + ("" if config.frontend else config.site_id),
     )

@@ -122,13 +122,24 @@ def service_files(context: ProjectContext, admin_password: str) -> list[Path]:
     if config.varnish:
         vcl = paths.instance / "varnish" / "default.vcl"
         if prepare_varnish(
-            VclSettings(backend=Upstream(LOOPBACK, config.ports.backend)),
+            native_vcl_settings(config),
             vcl,
             paths.instance / "varnish" / "secret",
             paths.run / "varnish",
         ):
             changed.append(vcl)
     return changed
+
+
+def native_vcl_settings(config: PlonedevConfig) -> VclSettings:
+    """Varnish in front of the backend, and of the Volto dev server when there is one
+    (which serves "/" while ++api++ reaches the site through the virtual host monster)."""
+    frontend = Upstream(LOOPBACK, config.ports.frontend) if config.frontend else None
+    return VclSettings(
+        backend=Upstream(LOOPBACK, config.ports.backend),
+        frontend=frontend,
+        vhm_site=config.site_id if frontend else None,
+    )
 
 
 def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSettings:

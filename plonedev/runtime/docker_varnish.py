@@ -51,7 +51,15 @@ def vcl_settings(project: Project, acl: tuple[str, ...]) -> VclSettings:
     backend = _upstream(project, Role.BACKEND)
     if backend is None:
         raise ValueError("a Varnish needs a backend service")
-    return VclSettings(backend=backend, frontend=_upstream(project, Role.FRONTEND), purge_acl=acl)
+    frontend = _upstream(project, Role.FRONTEND)
+    return VclSettings(
+        backend=backend,
+        frontend=frontend,
+        purge_acl=acl,
+        # With a frontend at "/", ++api++ reaches the site through the virtual host
+        # monster, as Volto in the browser asks for it and as in production.
+        vhm_site=project.site_id or None if frontend else None,
+    )
 
 
 def _upstream(project: Project, role: Role) -> Upstream | None:

@@ -60,7 +60,9 @@ def frontend_port() -> int:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[PlonedevProject]:
-    project = make_project(tmp_path, f'runtime = "native"\nsite-title = "{SITE_TITLE}"')
+    project = make_project(
+        tmp_path, f'runtime = "native"\nvarnish = true\nsite-title = "{SITE_TITLE}"'
+    )
     port = frontend_port()
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + f"frontend = {port}\n")  # in [ports]
@@ -72,6 +74,16 @@ def project(tmp_path: Path) -> Iterator[PlonedevProject]:
 def _get(project: PlonedevProject, path: str) -> tuple[int, str]:
     url = f"http://127.0.0.1:{project.ports['frontend']}{path}"
     return project.request("GET", url, accept="text/html")
+
+
+def _through_varnish(project: PlonedevProject, url: str) -> tuple[int, str]:
+    """Varnish sends nothing to the frontend until its health probe sees it up."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, html = project.request("GET", url, accept="text/html")
+        if status == 200 or time.monotonic() > deadline:
+            return status, html
+        time.sleep(1)
 
 
 def title_of(html: str) -> str:
@@ -131,6 +143,17 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     status, html = _get(project, "/proof")
     assert status == 200
     assert title_of(html) == "Rendered by Volto"
+
+    # Through Varnish, as in production: Volto at "/", ++api++ reaching the site.
+    varnish_port = project.ports["varnish"]
+    assert re.search(rf"varnish\s+http://127\.0\.0\.1:{varnish_port}/\s*$", out, re.M), out
+    varnish = f"http://127.0.0.1:{project.ports['varnish']}"
+    status, html = _through_varnish(project, f"{varnish}/proof")
+    assert status == 200, html[-500:]
+    assert title_of(html) == "Rendered by Volto"
+    status, body = project.request("GET", f"{varnish}/++api++")
+    assert status == 200
+    assert json.loads(body)["title"] == SITE_TITLE
 
     logs = project.run("logs", "frontend", "--tail", "400").stdout
     assert f"Volto started at 127.0.0.1:{project.ports['frontend']}" in logs

@@ -53,3 +53,14 @@ def test_the_vcl_points_at_the_backend_service(tmp_path: Path) -> None:
     assert '.host = "backend";' in text
     assert '"172.25.0.2"/31;' in text
     assert '"172.25.0.1"' not in text
+    assert settings.vhm_site is None  # no frontend: the site stays at /Plone
+
+
+def test_with_a_frontend_the_site_is_served_at_the_root(tmp_path: Path) -> None:
+    config = load_config(write_pyproject(tmp_path, 'varnish = true\nfrontend = "frontend"\n'))
+    project = build_project(config, ProjectPaths(tmp_path), native_programs=False)
+    settings = vcl_settings(project, ("172.25.0.0/24",))
+    assert settings.frontend is not None
+    assert (settings.frontend.host, settings.frontend.port) == ("frontend", 3000)
+    assert settings.vhm_site == "Plone"  # ++api++ reaches the site as Volto asks for it
+    assert project.service("varnish").url.endswith(":8000/")
