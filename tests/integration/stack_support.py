@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import time
 
+from tests.integration.plone_project import REPO
+
 NGINX_IMAGE = "plonedev-test/nginx:1.22"
 STAND_INS = ("plonedev-test/python:3.11", "plonedev-test/postgres:15", "plonedev-test/varnish:7")
 _HASH_LABEL = "plonedev-test-image.hash"
@@ -49,8 +51,9 @@ def docker(*args: str, check: bool = True, timeout: float = 120, input: str | No
     return done.stdout
 
 
-def swarm_ready() -> str:
-    """Why the stack tests cannot run here ("" when they can)."""
+def swarm_ready(images: tuple[str, ...] = STAND_INS) -> str:
+    """Why the stack tests cannot run here ("" when they can): `images` must be there
+    (pass () when the test builds them with build_stand_ins)."""
     if shutil.which("docker") is None:
         return "no docker CLI"
     state = subprocess.run(
@@ -63,10 +66,23 @@ def swarm_ready() -> str:
         return "no Docker engine answers"
     if state.stdout.strip() != "active":
         return "this engine is not in a Swarm (docker swarm init)"
-    for image in STAND_INS:
+    for image in images:
         if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
             return f"stand-in image {image} missing (tests/images/build.sh)"
     return ""
+
+
+def build_stand_ins(*names: str) -> None:
+    """tests/images/build.sh for `names` (a no-op for the images already up to date)."""
+    done = subprocess.run(
+        [str(REPO / "tests" / "images" / "build.sh"), *names],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"tests/images/build.sh failed:\n{done.stdout}\n{done.stderr}")
 
 
 def ensure_nginx_image() -> str:

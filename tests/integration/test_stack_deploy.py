@@ -1,14 +1,20 @@
-"""From `plonedev build` to a running Swarm stack, and a rolling update nobody notices.
+"""From `plonedev build` to a running Swarm stack with Volto, and a rolling update nobody notices.
 
-One test, several checks (a deploy costs minutes on a 2-core machine): the images from
-`plonedev build`, the nginx variant from `plonedev export-stack --no-ipvs` (this kernel
-has no IPVS: ports on the node, DNS round-robin) deployed on the single-node Swarm,
-every service healthy, a page through ingress -> Varnish -> ingress -> backend (the
-Classic UI shape: the Volto production image is not part of `plonedev build` yet), PURGE
-refused from outside and accepted from the internal network, then a redeploy with new
-image tags (backend and Varnish roll, start-first) while a request loop on loopback
-keeps asking for uncached pages: no request fails, and a document created before the
-update is still there after it. The stack, its volumes and secrets are removed after.
+One test, several checks (a deploy costs minutes on a 2-core machine, the Volto
+production build more): a project with a Volto frontend (scaffolded by `add-frontend`,
+its add-on putting a marker on every page, as in the frontend tests), the three images
+from `plonedev build` (backend, frontend, Varnish), the nginx variant from `plonedev
+export-stack --no-ipvs` (this kernel has no IPVS: ports on the node, DNS round-robin)
+deployed on the single-node Swarm, every service healthy. Then, through ingress ->
+Varnish -> ingress (header routes): a page rendered on the server by the frontend, with
+the site's title and the add-on's marker; ++api++ answered by the backend for the public
+host; PURGE refused from outside and accepted from the internal network; a document
+created and published through ++api++, rendered with its title. Then a redeploy with new
+image tags (the backend, the frontend and Varnish roll, start-first) while a request loop
+on loopback keeps asking for uncached pages: no request fails, and the document is still
+there after it. The Classic UI shape (no frontend) differs only in the ingress's routes,
+checked in tests/unit/render/test_stack.py and tests/integration/test_stack_config.py.
+The stack, its volumes, secrets and images are removed after.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from plonedev.runtime.ports import free_port
 from tests.integration.plone_project import PlonedevProject, make_project
 from tests.integration.stack_support import (
+    build_stand_ins,
     container_health,
     docker,
     ensure_nginx_image,
@@ -34,18 +42,21 @@ from tests.integration.stack_support import (
     services,
     swarm_ready,
 )
+from tests.integration.test_frontend_native import ADDON, INDEX, MARKER, title_of
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.docker,
-    pytest.mark.skipif(bool(swarm_ready()), reason=swarm_ready() or ""),
+    pytest.mark.timeout(3600),
+    # The stand-in images are built by the test itself (build_stand_ins).
+    pytest.mark.skipif(bool(swarm_ready(())), reason=swarm_ready(()) or ""),
 ]
 
 HOST = "plone.test"
 TITLE = "Stack demo"
+DOCUMENT = "Before the update"
 SECTION = f"""\
 name = "{{name}}"
-distribution = "classic"
 site-title = "{TITLE}"
 
 [tool.plonedev.images]
@@ -54,7 +65,16 @@ postgres = "plonedev-test/postgres:15"
 varnish = "plonedev-test/varnish:7"
 node = "plonedev-test/node:22"
 """
-EXPECTED = {"ingress": "1/1", "varnish": "1/1", "backend": "2/2", "postgres": "1/1"}
+EXPECTED = {
+    "ingress": "1/1",
+    "varnish": "1/1",
+    "frontend": "2/2",
+    "backend": "2/2",
+    "postgres": "1/1",
+}
+ROLES = ("backend", "frontend", "varnish")  # the images plonedev builds, all rolled
+# Uncached pages the request loop alternates between, and the title each must show.
+PAGES = (("/", TITLE), ("/before-update", DOCUMENT))
 
 
 @dataclass
@@ -94,7 +114,8 @@ def _http(
 
 @dataclass
 class RequestLoop:
-    """Uncached page requests (a new query string each time), one after the other."""
+    """Uncached pages (a new query string each time), rendered by the frontend from the
+    backend's content, one after the other."""
 
     port: int
     ok: int = 0
@@ -106,15 +127,19 @@ class RequestLoop:
         n = 0
         while not self.stop.is_set() and time.monotonic() < deadline:
             n += 1
+            path, title = PAGES[n % len(PAGES)]
             try:
-                response = _http(self.port, "GET", f"/?loop={n}")
+                response = _http(self.port, "GET", f"{path}?loop={n}")
             except OSError as exc:
-                self.failures.append(f"{time.strftime('%X')} #{n}: {exc!r}")
+                self.failures.append(f"{time.strftime('%X')} {path} #{n}: {exc!r}")
             else:
-                if response.status == 200 and TITLE in response.body:
+                if response.status == 200 and title_of(response.body) == title:
                     self.ok += 1
                 else:
-                    self.failures.append(f"{time.strftime('%X')} #{n}: HTTP {response.status}")
+                    self.failures.append(
+                        f"{time.strftime('%X')} {path} #{n}: HTTP {response.status} "
+                        f"{title_of(response.body)!r}"
+                    )
             time.sleep(0.05)
 
 
@@ -164,35 +189,57 @@ def _export(project: PlonedevProject, port: int, nginx: str, tag: str, *extra: s
     )  # fmt: skip
 
 
-def test_build_deploy_and_roll_without_a_failed_request(tmp_path: Path) -> None:
-    name = f"stk{secrets.token_hex(3)}"
+def _volto_project(tmp_path: Path, name: str) -> PlonedevProject:
+    """A project with a Volto frontend whose add-on puts a marker on every page."""
     project = make_project(tmp_path, SECTION.format(name=name))
+    project.run("add-frontend", "--addon", ADDON)
+    addon_src = project.root / "frontend" / "packages" / ADDON / "src"
+    (addon_src / "components").mkdir()
+    (addon_src / "components" / "Marker.jsx").write_text(MARKER % "marker-production")
+    (addon_src / "index.js").write_text(INDEX)
+    return project
+
+
+def test_build_deploy_and_roll_volto_without_a_failed_request(tmp_path: Path) -> None:
+    name = f"stk{secrets.token_hex(3)}"
+    build_stand_ins("python", "postgres", "varnish", "node")
     nginx = ensure_nginx_image()
+    project = _volto_project(tmp_path, name)
     port = free_port()
     timings: dict[str, float] = {}
     stack_secrets = (f"{name}_admin_password", f"{name}_db_password")
-    images = [f"{name}-{role}:{tag}" for role in ("backend", "varnish") for tag in ("t1", "t2")]
+    images = [f"{name}-{role}:{tag}" for role in ROLES for tag in ("t1", "t2")]
     images.append(f"{name}-backend:dev")  # the development image the build starts from
 
     started = time.monotonic()
-    built = project.run("build", "--tag", "t1", timeout=1800)
+    built = project.run("build", "--tag", "t1", timeout=2700)
     timings["build"] = time.monotonic() - started
-    assert f"{name}-backend:t1" in built.stdout and f"{name}-varnish:t1" in built.stdout
+    for role in ROLES:
+        assert f"{name}-{role}:t1" in built.stdout, built.stdout
     _export(project, port, nginx, "t1", "--check", "--create-secrets")
-    stack_file = str(project.root / "stack.yml")
+    stack_file = project.root / "stack.yml"
+    frontend_env = yaml.safe_load(stack_file.read_text())["services"]["frontend"]["environment"]
+    assert frontend_env["RAZZLE_API_PATH"] == f"http://{HOST}"
+    assert frontend_env["RAZZLE_INTERNAL_API_PATH"] == "http://backend:8080/Plone"
     try:
         started = time.monotonic()
-        docker("stack", "deploy", "--resolve-image", "never", "-c", stack_file, name)
+        docker("stack", "deploy", "--resolve-image", "never", "-c", str(stack_file), name)
         _wait_healthy(name, timeout=900)
         timings["deploy to healthy"] = time.monotonic() - started
 
-        # A page, through ingress -> Varnish -> ingress (header route) -> backend.
+        # A page rendered on the server by Volto: ingress -> Varnish -> ingress -> frontend,
+        # which asked the backend for the site (its title) and runs the project's add-on.
         page = _http(port, "GET", "/")
         assert page.status == 200, page.body[:500]
-        assert f"<title>{TITLE}" in page.body
+        assert title_of(page.body) == TITLE
+        assert "marker-production" in page.body
         assert "varnish" in page.headers.get("via", "").lower()
-        assert f'href="http://{HOST}/' in page.body  # rewritten for the public host
-        assert _http(port, "GET", "/").headers.get("x-cache") == "HIT"
+        # The browser's API: ++api++ through the same path, answered by the backend for
+        # the public host (the virtual host monster's rewrite).
+        api = _http(port, "GET", "/++api++/")
+        assert api.status == 200, api.body[:500]
+        assert json.loads(api.body)["title"] == TITLE
+        assert json.loads(api.body)["@id"] == f"http://{HOST}"
 
         # PURGE: refused by the ingress, accepted from the internal network.
         assert _http(port, "PURGE", "/").status == 405
@@ -206,28 +253,28 @@ def test_build_deploy_and_roll_without_a_failed_request(tmp_path: Path) -> None:
         )
         assert docker("exec", backend, "python", "-c", purge).strip() == "200"
 
+        # A document made through ++api++ by the ingress, published, rendered by Volto.
         admin = "admin:" + (project.root / "var" / "stack" / stack_secrets[0]).read_text().strip()
-        created = _http(
-            port,
-            "POST",
-            "/++api++/",
-            auth=admin,
-            body={"@type": "Document", "id": "before-update", "title": "Before the update"},
-        )
+        document = {"@type": "Document", "id": "before-update", "title": DOCUMENT}
+        created = _http(port, "POST", "/++api++/", auth=admin, body=document)
         assert created.status == 201, created.body[:500]
+        published = _http(port, "POST", "/++api++/before-update/@workflow/publish", auth=admin)
+        assert published.status == 200, published.body[:500]
+        page = _http(port, "GET", "/before-update")
+        assert (page.status, title_of(page.body)) == (200, DOCUMENT), page.body[:500]
 
-        # New tags for both images: a redeploy rolls the backend and Varnish.
-        for role in ("backend", "varnish"):
+        # New tags for every image: a redeploy rolls the backend, the frontend and Varnish.
+        for role in ROLES:
             docker("tag", f"{name}-{role}:t1", f"{name}-{role}:t2")
         _export(project, port, nginx, "t2")
         loop = RequestLoop(port)
-        worker = threading.Thread(target=loop.run, args=(900,), daemon=True)
+        worker = threading.Thread(target=loop.run, args=(1200,), daemon=True)
         worker.start()
         time.sleep(3)  # a few requests before the update starts
         started = time.monotonic()
-        docker("stack", "deploy", "--resolve-image", "never", "-c", stack_file, name)
-        _wait_updated(name, "varnish", f"{name}-varnish:t2", timeout=600)
-        _wait_updated(name, "backend", f"{name}-backend:t2", timeout=900)
+        docker("stack", "deploy", "--resolve-image", "never", "-c", str(stack_file), name)
+        for role in ("varnish", "frontend", "backend"):
+            _wait_updated(name, role, f"{name}-{role}:t2", timeout=900)
         timings["rolling update"] = time.monotonic() - started
         timings["requests during the update"] = loop.ok
         time.sleep(10)  # the ingress's DNS cache is past the old tasks
@@ -238,7 +285,9 @@ def test_build_deploy_and_roll_without_a_failed_request(tmp_path: Path) -> None:
 
         after = _http(port, "GET", "/++api++/before-update", auth=admin)
         assert after.status == 200, after.body[:500]
-        assert json.loads(after.body)["title"] == "Before the update"
+        assert json.loads(after.body)["title"] == DOCUMENT
+        page = _http(port, "GET", "/before-update?after=1")
+        assert (page.status, title_of(page.body)) == (200, DOCUMENT)
         _wait_healthy(name, timeout=120)
     finally:
         started = time.monotonic()
