@@ -1,8 +1,10 @@
 """Time from `add-addon` to the add-on active in the site, split by step.
 
-    .venv/bin/python bench/addon_add.py [--rounds 3]
+    .venv/bin/python bench/addon_add.py [--rounds 3] [--runtime native|docker]
 
-A project (FileStorage, native runtime, no add-ons) is brought up once. Each round then
+A project (FileStorage, no add-ons) is brought up once, natively or with Docker Compose
+(the stand-in images of tests/images/build.sh; "install" is then the image build and
+"restart" the backend container recreated from it). Each round then
 adds and removes, in process through the same use cases the CLI calls:
 
 - index: collective.contact_behaviors from the package index (uv's cache warm after the
@@ -18,12 +20,14 @@ add-on's profile is installed, which add-addon checks by reading @addons back.
 from __future__ import annotations
 
 import argparse
+import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,7 +40,7 @@ from plonedev.commands.context import open_running_project  # noqa: E402
 from plonedev.commands.init import MX_INI  # noqa: E402
 from plonedev.commands.remove_addon import remove_addon  # noqa: E402
 from plonedev.report import QuietReporter  # noqa: E402
-from tests.integration.plone_project import make_project  # noqa: E402
+from tests.integration.plone_project import PlonedevProject, make_project  # noqa: E402
 
 INDEX_ADDON = "collective.contact_behaviors"
 DEMO = "plonedev-demo"
@@ -64,6 +68,27 @@ def demo_repository(folder: Path) -> Path:
     return repo
 
 
+def bench_project(folder: Path, runtime: str) -> PlonedevProject:
+    if runtime == "native":
+        return make_project(folder, 'runtime = "native"', with_demo=False)
+    from tests.integration.test_compose import IMAGES
+
+    images = "\n".join(f'{key} = "{value}"' for key, value in IMAGES.items())
+    name = f"bench-addon-{secrets.token_hex(3)}"
+    section = f'name = "{name}"\nruntime = "docker"\n\n[tool.plonedev.images]\n{images}\n'
+    return make_project(folder, section, with_demo=False)
+
+
+def stop(project: PlonedevProject, runtime: str) -> None:
+    if runtime == "native":
+        project.run("down", check=False)
+        return
+    project.run("down", "--volumes", "--yes", check=False)
+    config = tomllib.loads(project.root.joinpath("pyproject.toml").read_text())
+    image = f"{config['tool']['plonedev']['name']}-backend:dev"
+    subprocess.run(["docker", "image", "rm", "-f", image], capture_output=True, check=False)
+
+
 def record(row: dict[str, list[float]], steps: tuple[StepTime, ...], total: float) -> None:
     for step in steps:
         row[step.key].append(step.seconds)
@@ -75,9 +100,10 @@ def record(row: dict[str, list[float]], steps: tuple[StepTime, ...], total: floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runtime", choices=("native", "docker"), default="native")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="plonedev-bench-addon-") as tmp:
-        project = make_project(Path(tmp), 'runtime = "native"', with_demo=False)
+        project = bench_project(Path(tmp), options.runtime)
         project.root.joinpath("mx.ini").write_text(MX_INI)
         repo = demo_repository(Path(tmp))
         project.run("up")
@@ -99,10 +125,10 @@ def main() -> None:
                     record(rows[f"remove ({label[5:-1]})"], removed.steps, removed.seconds)
                 print(f"round {round_} done", file=sys.stderr)
         finally:
-            project.run("down", check=False)
+            stop(project, options.runtime)
     columns = [s for s in STEPS if any(s in row for row in rows.values())]
     columns += ["other", "total"]
-    print(f"median seconds over {options.rounds} rounds")
+    print(f"{options.runtime} runtime: median seconds over {options.rounds} rounds")
     print(f"{'':24}" + "".join(f"{c:>10}" for c in columns))
     for label, row in rows.items():
         cells = "".join(

@@ -5,10 +5,11 @@ in ENVIRONMENTS; a runtime without one cannot change add-ons yet, and says so.
 
 Natively it is the project's venv (.plonedev/venv): installed by the very step `plonedev
 up` runs, snapshotted as its exact package set (`uv pip freeze`) and restored with `uv pip
-sync`. With Docker Compose it would be the backend image: snapshot = the current image
-(kept under a second tag), install + write_files = rebuilding it and compose.yaml
-(plonedev.runtime.docker_prepare), restore = the kept image tagged back, prune = nothing (a
-rebuilt image holds exactly the requirements), probe = probe_script.py run in the image.
+sync`. With Docker Compose it is the backend image (plonedev.addons.docker_environment):
+snapshot = the current image (kept under a second tag), install + write_files = rebuilding
+it and compose.yaml (plonedev.runtime.docker_prepare), restore = the kept image tagged
+back, prune = nothing (a rebuilt image holds exactly the requirements), probe =
+probe_script.py run in the image.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class EnvironmentSnapshot:
 
 class BackendEnvironment(Protocol):
     description: str  # where it is, for the user: ".plonedev/venv"
+    # True: a change makes a new backend image, so the backend's container is recreated
+    # (an `up`), not only restarted.
+    recreates_backend: bool
 
     def snapshot(self) -> EnvironmentSnapshot:
         """The installed packages, exactly, to go back to."""
@@ -81,6 +85,9 @@ class BackendEnvironment(Protocol):
     def restore(self, snapshot: EnvironmentSnapshot) -> None:
         """Make the installed packages exactly those of `snapshot` again."""
 
+    def release(self, snapshot: EnvironmentSnapshot) -> None:
+        """The change is over (done or rolled back): free what `snapshot` held on to."""
+
     def prune(self, synced: SourcesResult) -> tuple[str, ...]:
         """Uninstall what the requirements no longer need (a removed add-on, the packages
         only it needed); return the names uninstalled. A package something else still
@@ -92,6 +99,8 @@ class BackendEnvironment(Protocol):
 
 class NativeEnvironment:
     """The project's venv, driven by uv."""
+
+    recreates_backend = False
 
     def __init__(self, paths: ProjectPaths) -> None:
         self.paths = paths
@@ -145,6 +154,9 @@ class NativeEnvironment:
         finally:
             Path(out.name).unlink(missing_ok=True)
 
+    def release(self, snapshot: EnvironmentSnapshot) -> None:
+        pass  # a package list in memory: nothing to free
+
     def prune(self, synced: SourcesResult) -> tuple[str, ...]:
         installed = self._installed()
         needed = self._needed(synced)
@@ -169,11 +181,11 @@ class NativeEnvironment:
         )
         if done.returncode != 0:
             raise PlonedevError(
-                f"cannot inspect {self.description}: {_last_line(done.stderr)}",
+                f"cannot inspect {self.description}: {last_line(done.stderr)}",
                 "run `plonedev up` to repair the backend environment",
             )
         data: dict[str, dict[str, Any]] = json.loads(done.stdout)
-        return {name: _dist_info(name, data.get(name, {})) for name in names}
+        return {name: dist_info(name, data.get(name, {})) for name in names}
 
     # -- uv ----------------------------------------------------------------------------
     def _installed(self) -> list[dict[str, Any]]:
@@ -219,7 +231,7 @@ class NativeEnvironment:
             raise PlonedevError(f"uv {args[0]} {args[1]} did not finish in 15 minutes") from None
         if done.returncode != 0:
             raise PlonedevError(
-                f"uv {args[0]} {args[1]} failed: {_last_line(done.stderr)}",
+                f"uv {args[0]} {args[1]} failed: {last_line(done.stderr)}",
                 "`plonedev up` repairs the backend environment",
             )
         return done.stdout
@@ -240,7 +252,7 @@ def _unneeded(package: Mapping[str, Any], needed: tuple[set[str], set[Path]]) ->
     return canonical(str(package["name"])) not in names
 
 
-def _dist_info(name: str, data: Mapping[str, Any]) -> DistInfo:
+def dist_info(name: str, data: Mapping[str, Any]) -> DistInfo:
     if not data.get("installed"):
         return DistInfo(name, False)
     source = data.get("source")
@@ -256,22 +268,33 @@ def _dist_info(name: str, data: Mapping[str, Any]) -> DistInfo:
     )
 
 
-def _last_line(text: str) -> str:
+def last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no output"
 
 
-EnvironmentFactory = Callable[[ProjectPaths], BackendEnvironment]
+EnvironmentFactory = Callable[[ProjectContext], BackendEnvironment]
+
+
+def _native(context: ProjectContext) -> BackendEnvironment:
+    return NativeEnvironment(context.paths)
+
+
+def _docker(context: ProjectContext) -> BackendEnvironment:
+    from plonedev.addons.docker_environment import DockerEnvironment  # imports this module
+
+    return DockerEnvironment(context)
+
 
 # The backend environment of each runtime, by runtime name.
-ENVIRONMENTS: dict[str, EnvironmentFactory] = {"native": NativeEnvironment}
+ENVIRONMENTS: dict[str, EnvironmentFactory] = {"native": _native, "docker": _docker}
 
 
-def backend_environment(runtime: str, paths: ProjectPaths) -> BackendEnvironment:
+def backend_environment(runtime: str, context: ProjectContext) -> BackendEnvironment:
     factory = ENVIRONMENTS.get(runtime)
     if factory is None:
         raise PlonedevError(
             f"adding and removing add-ons is not supported with the {runtime} runtime yet",
             "run it with `--runtime native`",
         )
-    return factory(paths)
+    return factory(context)

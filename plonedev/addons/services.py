@@ -4,6 +4,11 @@ When the backend runs, it is restarted (and, on a rollback, restarted again on t
 previous set). When it does not, the project is started for the duration of the change
 (a new add-on must prove it starts, and its profile is installed through the running
 site) and what was started is stopped again at the end: services end as they were.
+
+With `recreate` (Docker: the change built a new backend image) the backend is brought
+up rather than restarted, so Compose recreates its container from the new image; when
+nothing about the container changed (only its bind-mounted instance files did), it is
+restarted after all.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ _ALIVE = (State.RUNNING, State.STARTING, State.UNHEALTHY)
 
 
 class BackendControl:
-    def __init__(self, runtime: Runtime, project: Project, on_event: EventSink) -> None:
+    def __init__(
+        self, runtime: Runtime, project: Project, on_event: EventSink, *, recreate: bool = False
+    ) -> None:
         self.runtime = runtime
         self.project = project
         self.on_event = on_event
+        self.recreate = recreate
         self.before = self._alive()
         self.restarted = False  # the backend was (re)started on new files
 
@@ -51,10 +59,19 @@ class BackendControl:
         return self.runtime.stop(self.project, started, self.on_event) if started else []
 
     def _restart(self) -> None:
-        if BACKEND in self._alive():
+        if BACKEND not in self._alive():
+            self.runtime.up(self.project, self.on_event)
+        elif not self.recreate:
             self.runtime.restart(self.project, (BACKEND,), self.on_event)
         else:
+            before = self._pid()
             self.runtime.up(self.project, self.on_event)
+            if self._pid() == before:  # the same container: it must read its files again
+                self.runtime.restart(self.project, (BACKEND,), self.on_event)
+
+    def _pid(self) -> int | None:
+        statuses = self.runtime.status(self.project)
+        return next((s.pid for s in statuses if s.name == BACKEND), None)
 
     def _alive(self) -> frozenset[str]:
         statuses = self.runtime.status(self.project)

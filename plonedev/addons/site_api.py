@@ -2,23 +2,18 @@
 
 @addons knows an add-on by its import name (`collective.foo`, `plonedev_demo`), and only
 one with a GenericSetup profile that is not hidden. It answers 204 to an install whatever
-happened, so every change is checked by reading the add-on again.
+happened, so every change is checked by reading the add-on again. The HTTP is
+plonedev.backend.site's (the same Zope, the same errors).
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from plonedev.backend.site import check, request
 from plonedev.errors import PlonedevError
-
-# Local requests must never go through an HTTP proxy from the environment.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -73,27 +68,9 @@ class SiteAddons:
         return f"{self.url}/{quote(addon_id)}"
 
     def _call(self, method: str, url: str, action: str) -> Any:
-        token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode()
-        request = urllib.request.Request(  # noqa: S310  (a URL plonedev builds: http only)
-            url,
-            data=b"" if method == "POST" else None,
-            headers={"Accept": "application/json", "Authorization": f"Basic {token}"},
-            method=method,
-        )
-        try:
-            with _OPENER.open(request, timeout=self.timeout) as answer:
-                body = answer.read()
-        except urllib.error.HTTPError as exc:
-            raise _http_error(action, exc.code, exc.read(), self.auth[0]) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise PlonedevError(
-                f"{action}: the backend did not answer: {getattr(exc, 'reason', exc)}",
-                "check that it runs (`plonedev status`)",
-            ) from None
-        try:
-            return json.loads(body) if body else None
-        except ValueError:
-            return None
+        response = request(method, url, self.auth, timeout=self.timeout)
+        check(response, action, self.auth[0])
+        return response.json()
 
 
 def _addon(data: Any) -> SiteAddon | None:
@@ -105,26 +82,4 @@ def _addon(data: Any) -> SiteAddon | None:
         version=str(data.get("version") or ""),
         install_profile_id=str(data.get("install_profile_id") or ""),
         is_installed=bool(data.get("is_installed")),
-    )
-
-
-def _http_error(action: str, status: int, body: bytes, user: str) -> PlonedevError:
-    if status in (401, 403):
-        return PlonedevError(
-            f"{action}: the site refused the admin user {user!r} (HTTP {status})",
-            "the database has another password for it (see var/admin-password)",
-        )
-    detail = ""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        error = data.get("error", data)
-        if isinstance(error, dict):
-            detail = str(error.get("message") or error.get("type") or "")
-    detail = detail or body.decode("utf-8", "replace").strip()[:200]
-    return PlonedevError(
-        f"{action}: HTTP {status}: {detail}",
-        "see the backend log (`plonedev logs backend`)",
     )

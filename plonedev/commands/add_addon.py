@@ -17,7 +17,12 @@ from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
 from plonedev.addons.changes import changed_files, reopen, rolled_back, shown
-from plonedev.addons.environment import BackendEnvironment, DistInfo, backend_environment
+from plonedev.addons.environment import (
+    BackendEnvironment,
+    DistInfo,
+    EnvironmentSnapshot,
+    backend_environment,
+)
 from plonedev.addons.gitremote import remote_branch
 from plonedev.addons.inventory import configured_addons
 from plonedev.addons.lock import change_lock
@@ -71,7 +76,7 @@ def add_addon(
     running = open_running_project(start, runtime)
     context = running.context
     paths = context.paths
-    environment = backend_environment(running.resolution.name, paths)
+    environment = backend_environment(running.resolution.name, context)
     timeline = Timeline(reporter)
     with change_lock(paths.run, "add-addon"):
         _refuse_duplicates(request, context)
@@ -83,7 +88,12 @@ def add_addon(
         password = ensure_admin_password(paths.admin_password_file)
         transaction = Transaction()
         transaction.keep(changed_files(context, environment))
-        backend = BackendControl(running.runtime, running.project, reporter.event)
+        backend = BackendControl(
+            running.runtime,
+            running.project,
+            reporter.event,
+            recreate=environment.recreates_backend,
+        )
         if not backend.was_running:
             transaction.on_rollback(Phase.SETTLE, "services stopped again", backend.settle)
         change = _Change(request, context, environment, transaction, timeline, reporter)
@@ -111,6 +121,8 @@ def add_addon(
         except BaseException as error:
             reporter.info(f"add-addon failed: putting everything back ({_reason(error)})")
             raise rolled_back(error, transaction.rollback(), paths, "add-addon") from error
+        if change.snapshot is not None:
+            environment.release(change.snapshot)
         _settle(backend, reporter)
     info = change.info
     return AddResult(
@@ -152,6 +164,7 @@ class _Change:
         self.warnings: list[str] = []
         self.checkout: Path | None = None
         self.info: DistInfo | None = None
+        self.snapshot: EnvironmentSnapshot | None = None
         self.profile = ""
         self.profile_note = ""
 
@@ -182,7 +195,7 @@ class _Change:
         with self.timeline.timed("sources"):
             synced = prepare.sources(self.context, self.reporter)
         self.warnings += synced.warnings
-        snapshot = self.environment.snapshot()
+        snapshot = self.snapshot = self.environment.snapshot()
         self.transaction.on_rollback(
             Phase.ENVIRONMENT,
             f"{self.environment.description} restored to its previous packages",

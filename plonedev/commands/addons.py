@@ -52,7 +52,7 @@ def list_addons(start: Path, runtime: str | None = None) -> AddonsResult:
     paths, config = context.paths, context.config
     addons = configured_addons(context)
     try:
-        environment = backend_environment(running.resolution.name, paths)
+        environment = backend_environment(running.resolution.name, context)
         infos = environment.probe([addon.name for addon in addons])
     except PlonedevError:
         infos = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
 from plonedev.addons.changes import changed_files, reopen, rolled_back, shown
-from plonedev.addons.environment import backend_environment
+from plonedev.addons.environment import EnvironmentSnapshot, backend_environment
 from plonedev.addons.inventory import ConfiguredAddon, find_addon
 from plonedev.addons.lock import change_lock
 from plonedev.addons.request import canonical as _canonical
@@ -65,7 +65,7 @@ def remove_addon(
     running = open_running_project(start, runtime)
     context = running.context
     paths, config = context.paths, context.config
-    environment = backend_environment(running.resolution.name, paths)
+    environment = backend_environment(running.resolution.name, context)
     timeline = Timeline(reporter)
     with change_lock(paths.run, "remove-addon"):
         addon = find_addon(context, name)
@@ -80,13 +80,19 @@ def remove_addon(
         auth = (config.admin_user, password)
         transaction = Transaction()
         transaction.keep(changed_files(context, environment))
-        backend = BackendControl(running.runtime, running.project, reporter.event)
+        backend = BackendControl(
+            running.runtime,
+            running.project,
+            reporter.event,
+            recreate=environment.recreates_backend,
+        )
         if not backend.was_running:
             transaction.on_rollback(Phase.SETTLE, "services stopped again", backend.settle)
         edits: list[str] = []
         profile, profile_note = "", ""
         warnings: list[str] = []
         uninstalled: tuple[str, ...] = ()
+        snapshot: EnvironmentSnapshot | None = None
         try:
             if uninstall_profile and import_name:
                 with timeline.timed("start"):
@@ -104,11 +110,11 @@ def remove_addon(
                 context = reopen(context)
             with timeline.timed("sources"):
                 synced = prepare.sources(context, reporter)
-            snapshot = environment.snapshot()
+            snapshot = previous = environment.snapshot()
             transaction.on_rollback(
                 Phase.ENVIRONMENT,
                 f"{environment.description} restored to its previous packages",
-                lambda: environment.restore(snapshot),
+                lambda: environment.restore(previous),
             )
             with timeline.timed("install"):
                 environment.install(context, synced, reporter)
@@ -130,6 +136,8 @@ def remove_addon(
         except BaseException as error:
             reporter.info("remove-addon failed: putting everything back")
             raise rolled_back(error, transaction.rollback(), paths, "remove-addon") from error
+        if snapshot is not None:
+            environment.release(snapshot)
         _settle(backend, reporter)
         removed, kept, note = _tidy_checkout(addon, paths.root)
         warnings += note

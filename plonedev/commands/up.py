@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plonedev.backend.site import ensure_site
+from plonedev.backend.site import ensure_site, install_missing_profiles
 from plonedev.commands import prepare
 from plonedev.commands.context import open_running_project
 from plonedev.frontend import site_phases
@@ -56,6 +56,12 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
     site_created = site.created or any(is_site_created(event) for event in seen)
     if site.created:
         reporter.info(f"Created the site {config.site_id!r} ({site.seconds:.1f} s)")
+    else:  # profiles added to the config since the site was created (by a teammate)
+        auth = (config.admin_user, password)
+        for profile in install_missing_profiles(
+            backend_url(config), config.site_id, config.profiles, auth
+        ):
+            reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
     if phases.after:
         running.runtime.up(running.project, _only(phases.after, reporter.event))
     urls = {"site": site_url(config)}

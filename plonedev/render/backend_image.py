@@ -179,6 +179,8 @@ def container_instance_settings(config: PlonedevConfig) -> InstanceSettings:
         zeo_address=("zeo", ZEO_PORT),
         zeo_blob_shared=False,
         relstorage_dsn=relstorage_dsn(),
+        # A package without a plone.autoinclude entry point is loaded through site.zcml.
+        zcml_includes=config.zcml_includes,
         reload_enabled=config.debug,
     )
 

@@ -145,7 +145,9 @@ _UNHEALTHY = re.compile(r"dependency failed to start: container (?P<name>\S+) is
 
 
 _PULL_PATTERNS = (
-    re.compile(r"load metadata for (?P<image>\S+?):?$", re.MULTILINE),
+    # Only the failed step's summary (" > [internal] load metadata for IMAGE:"): every
+    # build's log names its base images the same way without the "> ".
+    re.compile(r"^\s*> \[[^\]]*\] load metadata for (?P<image>\S+):$", re.MULTILINE),
     re.compile(r"pull access denied for (?P<image>[^\s,]+)"),
     re.compile(r"manifest for (?P<image>\S+) not found"),
 )

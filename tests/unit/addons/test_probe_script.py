@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from plonedev.addons.environment import PROBE_SCRIPT, _dist_info
+from plonedev.addons.environment import PROBE_SCRIPT, dist_info
 
 
 def _dist(
@@ -84,21 +84,21 @@ def test_import_names_come_from_the_installed_distributions(tmp_path: Path) -> N
         "missing",
         path=[site, source / "src"],
     )
-    foo = _dist_info("collective.foo", found["collective.foo"])
+    foo = dist_info("collective.foo", found["collective.foo"])
     assert (foo.import_name, foo.autoinclude, foo.needs_zcml_include) == (
         "collective.foo",
         True,
         False,
     )
     assert found["collective.foo"]["zcml_modules"] == ["collective.foo"]
-    plain = _dist_info("no_auto", found["no_auto"])
+    plain = dist_info("no_auto", found["no_auto"])
     assert (plain.dist_name, plain.import_name, plain.needs_zcml_include) == (
         "No-Auto",
         "noauto_pkg",
         True,
     )
     assert found["own-module"]["import_name"] == "own"
-    edit = _dist_info("edit-me", found["edit-me"])
+    edit = dist_info("edit-me", found["edit-me"])
     assert (edit.editable, edit.source, edit.import_name) == (True, source, "edit_me")
     assert edit.needs_zcml_include
     assert found["missing"] == {"installed": False}
@@ -107,6 +107,6 @@ def test_import_names_come_from_the_installed_distributions(tmp_path: Path) -> N
 def test_products_namespace_needs_no_include(tmp_path: Path) -> None:
     site = tmp_path / "site"
     _dist(site, "Products.Foo", ["Products/Foo/__init__.py", "Products/Foo/configure.zcml"])
-    info = _dist_info("Products.Foo", _probe(tmp_path, "Products.Foo", path=[site])["Products.Foo"])
+    info = dist_info("Products.Foo", _probe(tmp_path, "Products.Foo", path=[site])["Products.Foo"])
     assert info.import_name == "Products.Foo"
     assert not info.needs_zcml_include

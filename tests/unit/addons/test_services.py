@@ -26,9 +26,13 @@ class Recorder:
     name: str = "fake"
     alive: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
+    up_recreates: bool = False  # `up` makes a new backend (a new pid), as Compose does
+    pid: int = 1
 
     def up(self, project: Project, on_event: EventSink) -> None:
         self.calls.append("up")
+        if self.up_recreates or "backend" not in self.alive:
+            self.pid += 1
         self.alive |= set(project.service_names)
 
     def down(self, project: Project, on_event: EventSink) -> list[str]:
@@ -45,7 +49,11 @@ class Recorder:
 
     def status(self, project: Project) -> list[ServiceStatus]:
         return [
-            ServiceStatus(s.name, State.RUNNING if s.name in self.alive else State.STOPPED)
+            ServiceStatus(
+                s.name,
+                State.RUNNING if s.name in self.alive else State.STOPPED,
+                pid=self.pid if s.name in self.alive else None,
+            )
             for s in project.services
         ]
 
@@ -79,3 +87,17 @@ def test_undo_restarts_only_after_a_restart() -> None:
     control = BackendControl(runtime, PROJECT, lambda event: None)
     control.undo_restart()
     assert runtime.calls == []
+
+
+def test_a_new_image_recreates_the_backend_through_up() -> None:
+    runtime = Recorder(alive={"zeo", "backend"}, up_recreates=True)
+    control = BackendControl(runtime, PROJECT, lambda event: None, recreate=True)
+    control.restart()
+    assert runtime.calls == ["up"]  # a new container: no restart on top
+
+
+def test_an_unchanged_container_is_restarted_to_read_its_files() -> None:
+    runtime = Recorder(alive={"zeo", "backend"})
+    control = BackendControl(runtime, PROJECT, lambda event: None, recreate=True)
+    control.restart()
+    assert runtime.calls == ["up", "restart backend"]
