@@ -1,15 +1,20 @@
 """From saving a file to the new code served over HTTP, with `plonedev watch` running.
 
-    .venv/bin/python bench/watch_latency.py [--rounds 5]
+    .venv/bin/python bench/watch_latency.py [--rounds 5] [--runtime native|docker|both]
 
-A project copy on free ports is brought up (`plonedev up`), then `plonedev watch` runs
-in a subprocess and each round saves a file and polls @@demo-hello until it answers
-the new text:
+For each runtime a project copy on free ports is brought up (`plonedev up`; Docker with
+the stand-in images of tests/images/build.sh), then `plonedev watch` runs in a
+subprocess and each round saves a file and polls @@demo-hello until it answers the new
+text:
 
 - reload path: greeting.py changes (plone.reload, in place);
 - restart path: greeting.py and a ZCML file change (the backend restarts);
-- bare boot: no watcher, the backend started by hand (runwsgi on the same instance)
-  until @@demo-hello answers: what a restart cannot beat, measured in the same run.
+- bare boot: no watcher, the backend started by hand until @@demo-hello answers: what
+  a restart cannot beat, measured in the same run (natively runwsgi on the same
+  instance; in Compose `docker compose start backend` on the stopped container);
+- baseline (Compose): `docker compose watch` with a `sync+restart` rule for the add-on
+  on the same project (bench/watch_compose.py), greeting.py saved as for the reload
+  path.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import watch_compose  # noqa: E402
 from tests.integration.plone_project import PlonedevProject, make_project  # noqa: E402
 
 PKG = Path("sources/plonedev-demo/src/plonedev_demo")
@@ -98,8 +104,12 @@ class Watcher:
         self.process.wait(timeout=30)
 
 
-def measure_watch(project: PlonedevProject, rounds: int) -> tuple[list[float], list[float]]:
+def hello_says(project: PlonedevProject, text: str) -> Callable[[], bool]:
     hello = f"{project.backend}/Plone/@@demo-hello"
+    return lambda: get(hello)[1].endswith(text)
+
+
+def measure_watch(project: PlonedevProject, rounds: int) -> tuple[list[float], list[float]]:
     greeting = project.root / PKG / "greeting.py"
     zcml = project.root / PKG / "browser" / "configure.zcml"
     zcml_text = zcml.read_text()
@@ -113,7 +123,7 @@ def measure_watch(project: PlonedevProject, rounds: int) -> tuple[list[float], l
             text = f"reload {i}"
             started = time.perf_counter()
             save(greeting, f'GREETING = "{text}"\n')
-            wait_for(lambda text=text: get(hello)[1].endswith(text))  # type: ignore[misc]
+            wait_for(hello_says(project, text))
             reloads.append(time.perf_counter() - started)
             line = watcher.expect(r"backend: ")
             print(f"  reload  {reloads[-1]:.2f} s  | {line}")
@@ -124,7 +134,7 @@ def measure_watch(project: PlonedevProject, rounds: int) -> tuple[list[float], l
             started = time.perf_counter()
             save(zcml, zcml_text.replace("</configure>", f"<!-- {i} -->\n</configure>"))
             save(greeting, f'GREETING = "{text}"\n')
-            wait_for(lambda text=text: get(hello)[1].endswith(text))  # type: ignore[misc]
+            wait_for(hello_says(project, text))
             restarts.append(time.perf_counter() - started)
             line = watcher.expect(r"backend: ")
             print(f"  restart {restarts[-1]:.2f} s  | {line}")
@@ -158,38 +168,94 @@ def measure_bare_boot(project: PlonedevProject, rounds: int) -> list[float]:
     return boots
 
 
+def measure_baseline(project: PlonedevProject, name: str, rounds: int) -> list[float]:
+    greeting = project.root / PKG / "greeting.py"
+    times: list[float] = []
+    with watch_compose.compose_watch(project, name):
+        for i in range(rounds):
+            text = f"compose watch {i}"
+            started = time.perf_counter()
+            save(greeting, f'GREETING = "{text}"\n')
+            wait_for(hello_says(project, text))
+            times.append(time.perf_counter() - started)
+            print(f"  compose watch {times[-1]:.2f} s")
+    return times
+
+
 def summary(name: str, values: list[float]) -> str:
     return (
-        f"{name:<26} median {statistics.median(values):5.2f} s  "
+        f"{name:<30} median {statistics.median(values):5.2f} s  "
         f"min {min(values):5.2f} s  max {max(values):5.2f} s  (n={len(values)})"
+    )
+
+
+def report(
+    runtime: str, references: dict[str, list[float]], reloads: list[float], restarts: list[float]
+) -> None:
+    """The figures, then each path's ratio to each reference (medians)."""
+    print()
+    print(f"{runtime}: save -> new code served over HTTP (quiet period 0.3 s included)")
+    print(summary("reload path (plone.reload)", reloads))
+    print(summary("restart path", restarts))
+    for name, values in references.items():
+        print(summary(name, values))
+    for name, values in references.items():
+        for path, measured in (("reload", reloads), ("restart", restarts)):
+            value = statistics.median(measured) / statistics.median(values)
+            print(f"ratio {path} / {name:<32} {value:5.2f}")
+    print()
+
+
+def bench_native(tmp: Path, rounds: int) -> None:
+    project = make_project(tmp, 'runtime = "native"')
+    print("native: plonedev up ...")
+    started = time.perf_counter()
+    project.run("up")
+    print(f"  up took {time.perf_counter() - started:.1f} s")
+    try:
+        reloads, restarts = measure_watch(project, rounds)
+        boots = measure_bare_boot(project, rounds)
+    finally:
+        project.run("down", check=False)
+    report("native", {"bare backend boot": boots}, reloads, restarts)
+
+
+def bench_docker(tmp: Path, rounds: int) -> None:
+    name = f"bench-watch-{os.getpid()}"
+    project = make_project(tmp, f'name = "{name}"\nruntime = "docker"\n\n{watch_compose.IMAGES}')
+    print("docker: plonedev up ...")
+    started = time.perf_counter()
+    project.run("up")
+    print(f"  up took {time.perf_counter() - started:.1f} s")
+    try:
+        reloads, restarts = measure_watch(project, rounds)
+        boots = watch_compose.measure_bare_boot(
+            project, name, rounds, lambda: get(f"{project.backend}/Plone/@@demo-hello")[0] == 200
+        )
+        baseline = measure_baseline(project, name, rounds)
+    finally:
+        project.run("down", "--volumes", "--yes", check=False)
+        subprocess.run(["docker", "image", "rm", f"{name}-backend:dev"], capture_output=True)
+    report(
+        "docker",
+        {"bare backend boot (compose)": boots, "docker compose watch": baseline},
+        reloads,
+        restarts,
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runtime", choices=("native", "docker", "both"), default="both")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="plonedev-bench-") as tmp:
-        project = make_project(Path(tmp), 'runtime = "native"')
-        print("plonedev up ...")
-        started = time.perf_counter()
-        project.run("up")
-        print(f"  up took {time.perf_counter() - started:.1f} s")
-        try:
-            reloads, restarts = measure_watch(project, args.rounds)
-            boots = measure_bare_boot(project, args.rounds)
-        finally:
-            project.run("down", check=False)
-    boot = statistics.median(boots)
-    print()
-    print("save -> new code served over HTTP (quiet period 0.3 s included)")
-    print(summary("reload path (plone.reload)", reloads))
-    print(summary("restart path", restarts))
-    print(summary("bare backend boot", boots))
-    print(f"ratio reload / bare boot   {statistics.median(reloads) / boot:5.2f}")
-    print(f"ratio restart / bare boot  {statistics.median(restarts) / boot:5.2f}")
-    ratio = statistics.median(restarts) / statistics.median(reloads)
-    print(f"ratio restart / reload     {ratio:5.1f}")
+        if args.runtime in ("native", "both"):
+            (Path(tmp) / "native").mkdir()
+            bench_native(Path(tmp) / "native", args.rounds)
+        if args.runtime in ("docker", "both"):
+            (Path(tmp) / "docker").mkdir()
+            bench_docker(Path(tmp) / "docker", args.rounds)
 
 
 if __name__ == "__main__":

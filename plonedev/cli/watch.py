@@ -20,8 +20,9 @@ WATCH_HELP = (
     "Watch sources/, compose/, mx.ini and pyproject.toml, and apply each change to the "
     "running services: Python code is reloaded in place (plone.reload, debug mode), ZCML, "
     "profiles and translations restart the backend, mx.ini and requirements reinstall it, "
-    "a change to tool.plonedev restarts only the services it concerns (a new VCL is "
-    "loaded without losing the cache). "
+    "a change to tool.plonedev or compose/ recreates only the services it concerns, "
+    "a new VCL is loaded without losing the cache, a frontend's package.json reinstalls "
+    "it. Natively or with Docker Compose. "
     "Ctrl-C stops watching; the services keep running (`plonedev down` stops them)."
 )
 
@@ -29,7 +30,7 @@ WATCH_HELP = (
 def watch(
     runtime: Annotated[
         str | None,
-        typer.Option("--runtime", "-r", help="native (the only runtime watch supports)."),
+        typer.Option("--runtime", "-r", help="auto, native or docker (default: as `up`)."),
     ] = None,
 ) -> None:
     run_watch(runtime)

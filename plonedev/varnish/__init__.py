@@ -1,6 +1,13 @@
 """Varnish for plonedev: the Plone VCL, varnishd as a local process, VCL reloads."""
 
-from plonedev.varnish.admin import AdminAddress, AdminTarget, ReloadResult, admin_ping, reload_vcl
+from plonedev.varnish.admin import (
+    AdminAddress,
+    AdminTarget,
+    ContainerAdmin,
+    ReloadResult,
+    admin_ping,
+    reload_vcl,
+)
 from plonedev.varnish.process import (
     check_vcl,
     health_url,
@@ -27,6 +34,7 @@ __all__ = [
     "ROUTED_HEADER",
     "AdminAddress",
     "AdminTarget",
+    "ContainerAdmin",
     "ReloadResult",
     "Upstream",
     "VclSettings",

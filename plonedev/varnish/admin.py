@@ -27,9 +27,17 @@ class AdminAddress:
     secret_file: Path
 
 
+@dataclass(frozen=True)
+class ContainerAdmin:
+    """A varnishd in a container: its own varnishadm, through `docker exec`."""
+
+    container: str  # id or name
+    docker: str = "docker"
+
+
 # A varnishd's working directory (-n; varnishadm reads address and secret from it),
-# or its admin address.
-AdminTarget = Path | AdminAddress
+# its admin address, or its container.
+AdminTarget = Path | AdminAddress | ContainerAdmin
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,8 @@ def _manager_alive(workdir: Path) -> bool:
 
 
 def _admin_argv(target: AdminTarget) -> tuple[str, ...]:
+    if isinstance(target, ContainerAdmin):
+        return (target.docker, "exec", target.container, "varnishadm")
     varnishadm = varnishadm_path()
     if isinstance(target, AdminAddress):
         return (
@@ -148,7 +158,12 @@ def _quote(value: str) -> str:
 
 
 def _unreachable(target: AdminTarget, output: str) -> ServiceError:
-    where = f"{target.host}:{target.port}" if isinstance(target, AdminAddress) else str(target)
+    if isinstance(target, AdminAddress):
+        where = f"{target.host}:{target.port}"
+    elif isinstance(target, ContainerAdmin):
+        where = f"container {target.container[:12]}"
+    else:
+        where = str(target)
     return ServiceError(
         f"cannot reach the Varnish admin interface at {where}: {_last_line(output)}",
         "start Varnish first (plonedev up)",

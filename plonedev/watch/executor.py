@@ -17,10 +17,11 @@ from typing import Protocol
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project
 from plonedev.runtime.base import Runtime, ServiceEvent
+from plonedev.watch.changes import FileChange
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.outcome import Outcome, traceback_tail
 from plonedev.watch.reload import BackendUnreachable, CodeReload, ReloadError
-from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, Action, Do, RuleContext
+from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, VARNISH, Action, Do, RuleContext
 
 Clock = Callable[[], float]
 
@@ -64,16 +65,24 @@ class Workspace(Protocol):
     def install(self, *, sync: bool) -> InstallSummary:
         """Install the backend environment again (after syncing the sources if `sync`)."""
 
+    def install_frontend(self) -> InstallSummary:
+        """Install the frontend's packages again (its package.json changed)."""
+
     def reconfigure(self) -> Reconfiguration:
         """Read the config again, render every file, and make the result current."""
 
-    def reload_vcl(self) -> float:
-        """Load the rendered VCL into the running Varnish; its seconds."""
+    def reload_vcl(self) -> float | None:
+        """Load the VCL into the running Varnish; its seconds (None: Varnish runs this VCL
+        already). PlonedevError when it does not compile: Varnish keeps the old one."""
+
+    def is_settled(self, change: FileChange) -> bool:
+        """True when the change leaves a file as plonedev last wrote or applied it."""
 
 
 @dataclass
 class _Batch:
     restarted: set[str] = field(default_factory=set)  # (re)started during this batch
+    vcl_loaded: bool = False  # the VCL on disk is the one Varnish uses now
 
 
 class Executor:
@@ -126,15 +135,10 @@ class Executor:
             )
         if action.do is Do.RELOAD_CODE:
             return self._reload(action, batch)
-        if action.do in (Do.SYNC, Do.REINSTALL) and action.service == BACKEND:
+        if action.do is Do.RELOAD_VCL:
+            return None if batch.vcl_loaded else self._reload_vcl(action, batch)
+        if action.do in (Do.SYNC, Do.REINSTALL):  # the backend's, or a package.json
             return self._install(action, batch)
-        if action.do is Do.REINSTALL:  # a frontend's package.json
-            return self._restart(
-                action.service,
-                action.triggers,
-                batch,
-                "restarted; its packages were not reinstalled (no install step for it yet)",
-            )
         return self._restart(action.service, action.triggers, batch, "restarted")
 
     # -- backend code -------------------------------------------------------------------
@@ -176,17 +180,44 @@ class Executor:
             action.triggers,
         )
 
+    def _reload_vcl(self, action: Action, batch: _Batch) -> Outcome | None:
+        started = self.clock()
+        try:
+            seconds = self.workspace.reload_vcl()
+        except PlonedevError as exc:  # the VCL does not compile: Varnish keeps the old one
+            return Outcome(
+                action.service,
+                False,
+                exc.message,
+                self.clock() - started,
+                action.triggers,
+                hint=exc.hint,
+            )
+        batch.vcl_loaded = True
+        if seconds is None:
+            return None  # it runs this VCL already (the echo of a reload done before)
+        return Outcome(
+            action.service,
+            True,
+            f"loaded the new VCL ({seconds:.1f} s), the cache kept",
+            self.clock() - started,
+            action.triggers,
+        )
+
     def _install(self, action: Action, batch: _Batch) -> Outcome:
         started = self.clock()
-        sync = action.do is Do.SYNC
+        sync = action.do is Do.SYNC and action.service == BACKEND
         try:
-            summary = self.workspace.install(sync=sync)
+            if action.service == BACKEND:
+                summary = self.workspace.install(sync=sync)
+            else:
+                summary = self.workspace.install_frontend()
         except PlonedevError as exc:
             return Outcome(
                 action.service,
                 False,
-                f"{'sync and install' if sync else 'install'} failed, the backend keeps "
-                f"running as it was: {exc.message}",
+                f"{'sync and install' if sync else 'install'} failed, the {action.service} "
+                f"keeps running as it was: {exc.message}",
                 self.clock() - started,
                 action.triggers,
                 details=getattr(exc, "details", ""),
@@ -319,8 +350,8 @@ class Executor:
                 for name in ordered
                 if name in batch.restarted and (failed is None or name != failed[0])
             ]
-        vcl_reload = change.vcl_changed and "varnish" in new.service_names
-        if failed is None and vcl_reload and "varnish" not in restart:
+        vcl_reload = change.vcl_changed and VARNISH in new.service_names
+        if failed is None and vcl_reload and VARNISH not in restart:
             try:
                 seconds = self.workspace.reload_vcl()
             except PlonedevError as exc:  # the VCL does not compile: Varnish keeps the old one
@@ -333,7 +364,9 @@ class Executor:
                     hint=exc.hint,
                     warnings=change.warnings,
                 )
-            done.append(f"reloaded the VCL ({seconds:.1f} s)")
+            batch.vcl_loaded = True
+            if seconds is not None:
+                done.append(f"reloaded the VCL ({seconds:.1f} s)")
         seconds = self.clock() - started
         if failed is not None:
             outcome = self._failure(PROJECT, failed, action.triggers, seconds)

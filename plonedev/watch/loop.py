@@ -64,7 +64,8 @@ def run_loop(
             batch = batcher.take()
             if not batch:
                 continue
-            actions = plan(merge(batch), workspace.rule_context())
+            changes = [c for c in merge(batch) if not workspace.is_settled(c)]
+            actions = plan(changes, workspace.rule_context())
             for outcome in executor.run(actions):
                 for warning in outcome.warnings:
                     reporter.warn(warning)

@@ -17,6 +17,7 @@ from plonedev.watch.changes import ChangeKind, FileChange
 PROJECT = "project"  # the pseudo-service of actions on the whole project
 BACKEND = "backend"
 FRONTEND = "frontend"
+VARNISH = "varnish"
 
 # A source's own metadata: what gets installed from it (its dependencies, entry points).
 METADATA_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
@@ -34,6 +35,7 @@ class Do(StrEnum):
     """What to do to a service, weakest first: a stronger one includes the weaker ones."""
 
     RELOAD_CODE = "reload-code"  # plone.reload: re-execute changed modules in place
+    RELOAD_VCL = "reload-vcl"  # varnishadm vcl.load + vcl.use: the cache stays
     RESTART = "restart"
     REINSTALL = "reinstall"  # install the environment again, then restart
     SYNC = "sync"  # sources (mxdev) and the environment again, then restart
@@ -53,6 +55,7 @@ class RuleContext:
     compose: Path | None = None  # compose/
     frontend: Path | None = None  # the Volto project
     debug: bool = True  # plone.reload and template reloading work (Zope debug mode)
+    vcl: frozenset[Path] = frozenset()  # the VCL files the running Varnish loads
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Action:
 def classify(change: FileChange, ctx: RuleContext) -> tuple[str, Do] | None:
     """What one change asks for, or None when it needs nothing."""
     path = change.path
+    if path in ctx.vcl:  # before compose/: the VCL lives in compose/varnish/
+        return VARNISH, Do.RELOAD_VCL
     if path in ctx.config_files or (ctx.compose and path.is_relative_to(ctx.compose)):
         return PROJECT, Do.RECONFIGURE
     if path in ctx.sync_inputs:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from plonedev.commands.context import open_running_project
+from plonedev.commands.context import RunningProject, open_running_project
 from plonedev.errors import PlonedevError
 from plonedev.report import Reporter
 from plonedev.runtime.base import State
@@ -33,13 +33,8 @@ def watch(
     """Watch the project at or above `start` until Ctrl-C (or `stop`); the services
     keep running afterwards."""
     running = open_running_project(start, runtime)
-    if running.resolution.name != "native":
-        raise PlonedevError(
-            f"watch runs with the native runtime only, not {running.resolution.name}",
-            "use --runtime native",
-        )
     with watch_lock(running.context.paths.run):
-        workspace = NativeWorkspace(running.context, running.project)
+        executor = _executor(running)
         states = {s.name: s.state for s in running.runtime.status(running.project)}
         if states.get(BACKEND) is not State.RUNNING:
             reporter.warn(
@@ -47,7 +42,7 @@ def watch(
                 "`plonedev up` starts it (so does the next change to its code)"
             )
         run_loop(
-            Executor(running.runtime, workspace),
+            executor,
             reporter,
             FileWatcher,
             options=options or WatchOptions(),
@@ -55,3 +50,18 @@ def watch(
             on_ready=on_ready,
             on_outcome=on_outcome,
         )
+
+
+def _executor(running: RunningProject) -> Executor:
+    """The runtime and the workspace for the project's runtime."""
+    if running.resolution.name == "docker":
+        from plonedev.watch.compose_runtime import WatchedDockerRuntime
+        from plonedev.watch.docker_workspace import DockerWorkspace
+
+        docker = WatchedDockerRuntime(running.context.paths)
+        return Executor(docker, DockerWorkspace(running.context, running.project, docker))
+    if running.resolution.name == "native":
+        return Executor(running.runtime, NativeWorkspace(running.context, running.project))
+    raise PlonedevError(
+        f"watch does not know the {running.resolution.name} runtime", "use native or docker"
+    )

@@ -1,4 +1,4 @@
-"""The native project as the watcher sees it: what to watch, and how to apply a change.
+"""The native project as the watcher sees it: how to apply a change to local processes.
 
 Installs and renders go through the same steps as `plonedev up` (plonedev.commands.
 prepare), so a change applied by the watcher leaves the project exactly as an `up`
@@ -13,94 +13,18 @@ from plonedev.commands import prepare
 from plonedev.commands.context import ProjectContext
 from plonedev.config import load_config
 from plonedev.credentials import ensure_admin_password
-from plonedev.errors import PlonedevError
-from plonedev.model import Project
-from plonedev.paths import ProjectPaths
-from plonedev.project import backend_url, build_project
+from plonedev.project import build_project
 from plonedev.report import QuietReporter
-from plonedev.sources import list_sources
-from plonedev.sources.inputs import requirement_inputs
 from plonedev.varnish import reload_vcl
 from plonedev.watch.executor import InstallSummary, Reconfiguration
-from plonedev.watch.filter import WatchSpec
-from plonedev.watch.reload import CodeReload, reload_code
-from plonedev.watch.rules import FRONTEND_INSTALL_FILES, RuleContext
-
-VARNISH = "varnish"
+from plonedev.watch.project_workspace import ProjectWorkspace
+from plonedev.watch.rules import VARNISH
 
 
-class NativeWorkspace:
-    def __init__(self, context: ProjectContext, project: Project) -> None:
-        self._context = context
-        self._project = project
-        self._rules = self._read_rule_context()
-
-    @property
-    def project(self) -> Project:
-        return self._project
-
-    @property
-    def paths(self) -> ProjectPaths:
-        return self._context.paths
-
-    @property
-    def root(self) -> Path:
-        return self._context.paths.root
-
-    # -- what to watch ------------------------------------------------------------------
-    def rule_context(self) -> RuleContext:
-        return self._rules
-
-    def refresh(self) -> None:
-        """Read mx.ini and the requirement files again (after a change to them)."""
-        self._rules = self._read_rule_context()
-
-    def _read_rule_context(self) -> RuleContext:
-        paths, config = self._context.paths, self._context.config
-        root = paths.root
-        frontend = (root / config.frontend).resolve() if config.frontend else None
-        return RuleContext(
-            root=root,
-            sources=tuple(spec.path for spec in list_sources(root)),
-            sync_inputs=frozenset({paths.mx_ini, *self._requirement_files()}),
-            config_files=frozenset({paths.pyproject}),
-            compose=paths.compose_dir,
-            frontend=frontend,
-            debug=config.debug,
-        )
-
-    def _requirement_files(self) -> set[Path]:
-        """requirements.txt, a local constraints file, and the files they refer to."""
-        paths, config = self._context.paths, self._context.config
-        starts = [paths.root / "requirements.txt"]
-        if config.constraints and not config.constraints_is_url:
-            starts.append((paths.root / config.constraints).resolve())
-        found: set[Path] = set()
-        for start in starts:
-            found.add(start)
-            try:
-                found.update(requirement_inputs(start, paths.root).files)
-            except PlonedevError:
-                continue  # missing now: watched for when it appears; `up` reports it
-        return {path for path in found if not path.is_relative_to(paths.state)}
-
-    def watch_spec(self) -> WatchSpec:
-        rules, paths = self._rules, self._context.paths
-        trees = [paths.sources]
-        trees += [s for s in rules.sources if not s.is_relative_to(paths.sources)]
-        if rules.compose is not None:
-            trees.append(rules.compose)
-        files = set(rules.sync_inputs | rules.config_files)
-        if rules.frontend is not None:
-            files.update(rules.frontend / name for name in FRONTEND_INSTALL_FILES)
-        return WatchSpec(root=paths.root, trees=tuple(trees), files=frozenset(files))
+class NativeWorkspace(ProjectWorkspace):
+    """Local processes: uv installs the environment, the files go to .plonedev/."""
 
     # -- applying changes ---------------------------------------------------------------
-    def reload_code(self) -> CodeReload:
-        config = self._context.config
-        password = ensure_admin_password(self.paths.admin_password_file)
-        return reload_code(backend_url(config), config.admin_user, password)
-
     def install(self, *, sync: bool) -> InstallSummary:
         quiet = QuietReporter()
         synced = prepare.sources(self._context, quiet)
@@ -112,6 +36,17 @@ class NativeWorkspace:
             text = "the backend environment is up to date"
         if sync:
             text = f"synced sources, {text}"
+        return InstallSummary(result.installed, text, tuple(quiet.warnings))
+
+    def install_frontend(self) -> InstallSummary:
+        quiet = QuietReporter()
+        result = prepare.frontend(self._context, quiet)
+        if result is None:
+            return InstallSummary(False, "the project has no frontend")
+        if result.installed:
+            text = f"reinstalled its packages ({result.reason}, {result.seconds:.1f} s)"
+        else:
+            text = "its packages are up to date"
         return InstallSummary(result.installed, text, tuple(quiet.warnings))
 
     def reconfigure(self) -> Reconfiguration:

@@ -7,14 +7,9 @@ test talks to by editing files and reading its output, as a developer would.
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -24,54 +19,12 @@ import pytest
 
 from plonedev.runtime.ports import free_port
 from tests.integration.plone_project import PlonedevProject, make_project
+from tests.integration.watch_support import Watcher, add_extra_view, next_second, save
 
 pytestmark = pytest.mark.slow
 
 HAS_VARNISH = shutil.which("varnishd") is not None or Path("/usr/sbin/varnishd").exists()
 PKG = Path("sources/plonedev-demo/src/plonedev_demo")
-
-
-class Watcher:
-    """`plonedev watch` in a subprocess; its output lines, as they come."""
-
-    def __init__(self, project: PlonedevProject, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "plonedev", *args],
-            cwd=project.root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "COLUMNS": "300"},
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def expect(self, pattern: str, timeout: float = 120) -> str:
-        """The next output line matching `pattern` (earlier lines are kept in `seen`)."""
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r}; output:\n" + "\n".join(self.seen))
-
-    def output_since(self, marker: str) -> str:
-        index = max(i for i, line in enumerate(self.seen) if marker in line)
-        return "\n".join(self.seen[index:])
-
-    def interrupt(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -109,23 +62,11 @@ def _eventually(check: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
-def _save(path: Path, text: str) -> None:
-    """Save the way many editors do: write a temporary file, rename it over the old one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
-def _next_second() -> None:
-    # plone.reload compares whole-second modification times.
-    time.sleep(1.05 - time.time() % 1)
-
-
 def test_a_python_change_is_reloaded_in_place(project: PlonedevProject, watcher: Watcher) -> None:
     pid = _backend_pid(project)
     greeting = project.root / PKG / "greeting.py"
-    _next_second()
-    _save(greeting, 'GREETING = "reloaded in place"\n')
+    next_second()
+    save(greeting, 'GREETING = "reloaded in place"\n')
     line = watcher.expect(r"^\S+ . backend: ")
     assert re.search(r"backend: reloaded 1 module in [\d.]+ s — .*greeting\.py$", line), line
     assert _hello(project) == (200, "Hello from plonedev-demo: reloaded in place")
@@ -136,22 +77,7 @@ def test_a_new_module_and_zcml_restart_the_backend(
     project: PlonedevProject, watcher: Watcher
 ) -> None:
     pid = _backend_pid(project)
-    browser = project.root / PKG / "browser"
-    (browser / "extra.py").write_text(
-        "from Products.Five.browser import BrowserView\n\n\n"
-        "class ExtraView(BrowserView):\n"
-        "    def __call__(self):\n"
-        '        return "extra view"\n'
-    )
-    zcml = browser / "configure.zcml"
-    _save(
-        zcml,
-        zcml.read_text().replace(
-            "</configure>",
-            '  <browser:page name="demo-extra" for="*" class=".extra.ExtraView"\n'
-            '      permission="zope2.View" />\n\n</configure>',
-        ),
-    )
+    add_extra_view(project.root / PKG)
     line = watcher.expect(r"^\S+ . backend: ")
     assert re.search(r"backend: restarted in [\d.]+ s — .*configure\.zcml", line), line
     status, body = project.request(
@@ -165,8 +91,8 @@ def test_a_syntax_error_is_reported_and_the_fix_recovers(
     project: PlonedevProject, watcher: Watcher
 ) -> None:
     greeting = project.root / PKG / "greeting.py"
-    _next_second()
-    _save(greeting, 'GREETING = "broken\n')
+    next_second()
+    save(greeting, 'GREETING = "broken\n')
     line = watcher.expect(r"^\S+ . backend: ")
     assert "backend: failed to start; it starts again on the next change" in line
     # The end of the traceback says what and where.
@@ -175,8 +101,8 @@ def test_a_syntax_error_is_reported_and_the_fix_recovers(
     assert _hello(project)[0] == 0  # the backend is down
     assert watcher.process.poll() is None  # the watcher is not
 
-    _next_second()
-    _save(greeting, 'GREETING = "fixed"\n')
+    next_second()
+    save(greeting, 'GREETING = "fixed"\n')
     line = watcher.expect(r"^\S+ . backend: ")
     assert re.search(r"backend: started again in [\d.]+ s — .*greeting\.py$", line), line
     assert _hello(project) == (200, "Hello from plonedev-demo: fixed")
@@ -204,7 +130,7 @@ def test_new_metadata_in_a_source_reinstalls_then_restarts(
     project: PlonedevProject, watcher: Watcher
 ) -> None:
     metadata = project.root / "sources" / "plonedev-demo" / "pyproject.toml"
-    _save(metadata, metadata.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))
+    save(metadata, metadata.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))
     line = watcher.expect(r"^\S+ . backend: ", timeout=300)
     assert re.search(
         r"backend: reinstalled \(requirements changed, [\d.]+ s\), restarted in [\d.]+ s — "
@@ -243,7 +169,7 @@ def test_mx_ini_syncs_the_sources_and_installs_only_when_needed(
     project: PlonedevProject, watcher: Watcher
 ) -> None:
     mx_ini = project.root / "mx.ini"
-    _save(mx_ini, mx_ini.read_text() + "; a comment changes nothing that is installed\n")
+    save(mx_ini, mx_ini.read_text() + "; a comment changes nothing that is installed\n")
     line = watcher.expect(r"^\S+ . backend: ")
     assert "backend: synced sources, the backend environment is up to date: no restart" in line
 
@@ -253,12 +179,12 @@ def test_a_broken_config_is_reported_and_changes_nothing(
 ) -> None:
     pyproject = project.root / "pyproject.toml"
     good = pyproject.read_text()
-    _save(pyproject, good.replace("[tool.plonedev]", "[tool.plonedev]\nstorage = 'zoe'"))
+    save(pyproject, good.replace("[tool.plonedev]", "[tool.plonedev]\nstorage = 'zoe'"))
     line = watcher.expect(r"^\S+ . project: ")
     assert "project: configuration not applied" in line
     assert "tool.plonedev.storage" in line
     assert _hello(project)[0] == 200
-    _save(pyproject, good)
+    save(pyproject, good)
     line = watcher.expect(r"^\S+ . project: ")
     assert "project: configuration applied, nothing to restart" in line
 
@@ -274,9 +200,7 @@ def test_a_new_backend_port_restarts_the_backend_and_reloads_the_vcl(
     pyproject = project.root / "pyproject.toml"
     new_port = free_port()
     old_port = project.ports["backend"]
-    _save(
-        pyproject, pyproject.read_text().replace(f"backend = {old_port}", f"backend = {new_port}")
-    )
+    save(pyproject, pyproject.read_text().replace(f"backend = {old_port}", f"backend = {new_port}"))
     line = watcher.expect(r"^\S+ . project: ")
     assert re.search(r"project: restarted backend; reloaded the VCL \([\d.]+ s\) in [\d.]+ s", line)
     project.ports["backend"] = new_port
@@ -306,8 +230,8 @@ def test_up_watch_brings_the_project_up_then_watches(project: PlonedevProject) -
     watcher.expect(r"Plone is up", timeout=300)
     watcher.expect(r"^Watching sources/")
     greeting = project.root / PKG / "greeting.py"
-    _next_second()
-    _save(greeting, 'GREETING = "from up --watch"\n')
+    next_second()
+    save(greeting, 'GREETING = "from up --watch"\n')
     watcher.expect(r"backend: reloaded 1 module")
     assert _hello(project) == (200, "Hello from plonedev-demo: from up --watch")
     assert watcher.interrupt() == 0

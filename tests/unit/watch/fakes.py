@@ -13,6 +13,7 @@ from pathlib import Path
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project, Service
 from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
+from plonedev.watch.changes import FileChange
 from plonedev.watch.executor import InstallSummary, Reconfiguration
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.reload import CodeReload, ReloadError
@@ -72,7 +73,9 @@ class FakeWorkspace:
     reloads: list[CodeReload | ReloadError] = field(default_factory=list)
     installs: list[InstallSummary | PlonedevError] = field(default_factory=list)
     reconfigurations: list[Reconfiguration | PlonedevError] = field(default_factory=list)
-    vcl_reloads: list[float | PlonedevError] = field(default_factory=list)
+    vcl_reloads: list[float | PlonedevError | None] = field(default_factory=list)
+    frontend_installs: list[InstallSummary | PlonedevError] = field(default_factory=list)
+    settled: set[Path] = field(default_factory=set)  # files plonedev wrote itself
     asked: list[str] = field(default_factory=list)
 
     @property
@@ -89,6 +92,8 @@ class FakeWorkspace:
             sources=(ROOT / "sources" / "demo",),
             sync_inputs=frozenset({ROOT / "mx.ini"}),
             config_files=frozenset({ROOT / "pyproject.toml"}),
+            compose=ROOT / "compose",
+            vcl=frozenset({ROOT / "compose" / "varnish" / "default.vcl"}),
         )
 
     def watch_spec(self) -> WatchSpec:
@@ -119,7 +124,17 @@ class FakeWorkspace:
         self.current = result.new
         return result
 
-    def reload_vcl(self) -> float:
+    def install_frontend(self) -> InstallSummary:
+        self.asked.append("install-frontend")
+        result = self.frontend_installs.pop(0)
+        if isinstance(result, PlonedevError):
+            raise result
+        return result
+
+    def is_settled(self, change: FileChange) -> bool:
+        return change.path in self.settled
+
+    def reload_vcl(self) -> float | None:
         self.asked.append("reload-vcl")
         result = self.vcl_reloads.pop(0)
         if isinstance(result, PlonedevError):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from plonedev.errors import ConfigError, PlonedevError
+from plonedev.errors import ConfigError, PlonedevError, ServiceError
 from plonedev.watch.executor import Executor, InstallSummary, Reconfiguration
 from plonedev.watch.reload import BackendUnreachable, CodeReload, ReloadError
-from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, Action, Do
+from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, VARNISH, Action, Do
 from tests.unit.watch.fakes import ROOT, FakeRuntime, FakeWorkspace, project, service
 
 PY = ROOT / "sources" / "demo" / "src" / "demo" / "greeting.py"
@@ -249,15 +249,81 @@ def test_a_broken_config_changes_nothing() -> None:
     assert runtime.calls == []
 
 
-def test_a_frontend_package_json_restarts_the_frontend_and_says_what_was_not_done() -> None:
-    workspace = FakeWorkspace(project(service("backend"), service("frontend", "backend")))
+def test_a_frontend_package_json_reinstalls_then_restarts_the_frontend() -> None:
+    workspace = FakeWorkspace(
+        project(service("backend"), service("frontend", "backend")),
+        frontend_installs=[InstallSummary(True, "reinstalled its packages (frontend-install)")],
+    )
     runtime = FakeRuntime()
     (outcome,) = _executor(workspace, runtime).run(
         [Action(FRONTEND, Do.REINSTALL, (ROOT / "frontend" / "package.json",))]
     )
     assert outcome.ok
-    assert outcome.summary.startswith("restarted; its packages were not reinstalled")
+    assert outcome.summary == "reinstalled its packages (frontend-install), restarted"
+    assert workspace.asked == ["install-frontend"]
     assert runtime.calls == [("restart", ("frontend",))]
+
+
+def test_a_frontend_already_up_to_date_is_not_restarted_and_a_failure_is_reported() -> None:
+    workspace = FakeWorkspace(
+        project(service("backend"), service("frontend", "backend")),
+        frontend_installs=[
+            InstallSummary(False, "its packages are up to date"),
+            ServiceError("docker compose could not run frontend-install: exit 1", ""),
+        ],
+    )
+    runtime = FakeRuntime()
+    executor = _executor(workspace, runtime)
+    action = Action(FRONTEND, Do.REINSTALL, (ROOT / "frontend" / "package.json",))
+    (same,) = executor.run([action])
+    assert (same.ok, same.summary) == (True, "its packages are up to date: no restart needed")
+    (failed,) = executor.run([action])
+    assert not failed.ok
+    assert failed.summary.startswith("install failed, the frontend keeps running as it was")
+    assert runtime.calls == []
+
+
+VCL = ROOT / "compose" / "varnish" / "default.vcl"
+WITH_VARNISH = project(service("backend"), service("varnish", "backend"))
+
+
+def test_a_saved_vcl_is_loaded_into_the_running_varnish() -> None:
+    workspace = FakeWorkspace(WITH_VARNISH, vcl_reloads=[0.4])
+    runtime = FakeRuntime()
+    (outcome,) = _executor(workspace, runtime).run([Action(VARNISH, Do.RELOAD_VCL, (VCL,))])
+    assert (outcome.ok, outcome.summary) == (True, "loaded the new VCL (0.4 s), the cache kept")
+    assert runtime.calls == []  # Varnish was not restarted
+
+
+def test_a_saved_vcl_that_does_not_compile_is_reported_and_nothing_restarts() -> None:
+    error = PlonedevError(
+        "compose/varnish/default.vcl: VCL does not compile, Varnish keeps the previous one",
+        "fix the VCL at the line shown",
+    )
+    workspace = FakeWorkspace(WITH_VARNISH, vcl_reloads=[error])
+    runtime = FakeRuntime()
+    (outcome,) = _executor(workspace, runtime).run([Action(VARNISH, Do.RELOAD_VCL, (VCL,))])
+    assert not outcome.ok
+    assert "does not compile" in outcome.summary and outcome.hint
+    assert runtime.calls == []
+
+
+def test_a_vcl_varnish_runs_already_says_nothing() -> None:
+    workspace = FakeWorkspace(WITH_VARNISH, vcl_reloads=[None])
+    assert _executor(workspace, FakeRuntime()).run([Action(VARNISH, Do.RELOAD_VCL, (VCL,))]) == []
+
+
+def test_a_vcl_reloaded_by_the_reconfiguration_is_not_loaded_twice() -> None:
+    change = _reconfigured(vcl_changed=True)
+    workspace = FakeWorkspace(change.old, reconfigurations=[change], vcl_reloads=[0.2])
+    outcomes = _executor(workspace, FakeRuntime()).run(
+        [
+            Action(PROJECT, Do.RECONFIGURE, (ROOT / "pyproject.toml",)),
+            Action(VARNISH, Do.RELOAD_VCL, (VCL,)),
+        ]
+    )
+    assert [o.service for o in outcomes] == [PROJECT]
+    assert workspace.asked == ["reconfigure", "reload-vcl"]
 
 
 def test_an_unexpected_error_is_reported_and_the_next_action_still_runs(py_file: Path) -> None:

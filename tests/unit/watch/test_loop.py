@@ -108,6 +108,16 @@ def test_a_change_to_mx_ini_reads_the_sources_again() -> None:
     assert workspace.asked == ["sync", "refresh"]
 
 
+def test_files_plonedev_wrote_itself_are_not_changes() -> None:
+    compose_file = ROOT / "compose" / "compose.yaml"
+    workspace = FakeWorkspace(project(service("backend")), settled={compose_file})
+    runtime = FakeRuntime()
+    script = [(1.0, [FileChange(ChangeKind.MODIFIED, compose_file)])]
+    seen, _ = _run(script, workspace, runtime)
+    assert seen == []
+    assert workspace.asked == []
+
+
 def test_a_never_ending_stream_is_handled_every_max_wait() -> None:
     workspace = FakeWorkspace(project(service("backend")))
     script = [(1.0 + i * 0.25, _modified(f"p{i}.zcml")) for i in range(20)]  # 5 s of saves

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 
 from plonedev.watch.changes import ChangeKind, FileChange
-from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, Action, Do, RuleContext, classify, plan
+from plonedev.watch.rules import (
+    BACKEND,
+    FRONTEND,
+    PROJECT,
+    VARNISH,
+    Action,
+    Do,
+    RuleContext,
+    classify,
+    plan,
+)
 
 ROOT = Path("/p")
 DEMO = ROOT / "sources" / "demo"
@@ -21,6 +31,7 @@ CTX = RuleContext(
     compose=ROOT / "compose",
     frontend=ROOT / "frontend",
     debug=True,
+    vcl=frozenset({ROOT / "compose" / "varnish" / "default.vcl"}),
 )
 NO_DEBUG = RuleContext(**{**vars(CTX), "debug": False})
 
@@ -63,6 +74,9 @@ M, A, D = ChangeKind.MODIFIED, ChangeKind.ADDED, ChangeKind.DELETED
         (A, ROOT / "constraints/c.txt", CTX, (BACKEND, Do.SYNC)),
         (M, ROOT / "pyproject.toml", CTX, (PROJECT, Do.RECONFIGURE)),
         (M, ROOT / "compose" / "compose.yaml", CTX, (PROJECT, Do.RECONFIGURE)),
+        # The VCL Varnish loads: into the running Varnish, not a new configuration.
+        (M, ROOT / "compose" / "varnish" / "default.vcl", CTX, (VARNISH, Do.RELOAD_VCL)),
+        (M, ROOT / "compose" / "varnish" / "other.vcl", CTX, (PROJECT, Do.RECONFIGURE)),
         # The frontend: its dev server reloads code; dependencies need an install.
         (M, ROOT / "frontend" / "package.json", CTX, (FRONTEND, Do.REINSTALL)),
         (M, ROOT / "frontend" / "pnpm-lock.yaml", CTX, (FRONTEND, Do.REINSTALL)),
