@@ -202,7 +202,7 @@ def report(
     for name, values in references.items():
         for path, measured in (("reload", reloads), ("restart", restarts)):
             value = statistics.median(measured) / statistics.median(values)
-            print(f"ratio {path} / {name:<32} {value:5.2f}")
+            print(f"ratio {f'{path} / {name}':<42} {value:5.2f}")
     print()
 
 
