@@ -118,6 +118,16 @@ def test_an_addon_from_the_index_is_added_active_in_the_site_and_removed(
     assert listed["installed"] and listed["profile"] == "installed"
     assert listed["where"] == "pyproject.toml: tool.plonedev.addons"
 
+    # The profile configured, the (existing) site without it, as after a teammate's
+    # add-addon: `up` installs it.
+    status, _ = project.request(
+        "POST", f"{project.backend}/Plone/@addons/{INDEX_ADDON}/uninstall", {}, auth=True
+    )
+    assert status < 300 and _site_addon(project, INDEX_ADDON)["is_installed"] is False
+    up = project.run("up")
+    assert f"Installed the profile {INDEX_PROFILE}" in up.stdout, up.stdout
+    assert _site_addon(project, INDEX_ADDON)["is_installed"] is True
+
     # A teammate's fresh clone: `up` installs the add-on and its profile in the new site.
     clone = make_project(tmp_path, 'runtime = "native"', with_demo=False)
     text = clone.root.joinpath("pyproject.toml").read_text()

@@ -26,12 +26,17 @@ from tests.integration.test_frontend_native import (
     MARKER,
     SITE_TITLE,
     frontend_port,
+    through_varnish,
     title_of,
 )
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(2400)]
 
-IMAGES = {"python": "plonedev-test/python:3.11", "node": "plonedev-test/node:22"}
+IMAGES = {
+    "python": "plonedev-test/python:3.11",
+    "node": "plonedev-test/node:22",
+    "varnish": "plonedev-test/varnish:7",
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +45,7 @@ def stand_in_images() -> None:
     if not probe.answers:
         pytest.skip(f"no Docker engine answers ({probe.reason}); CI provisions one")
     done = subprocess.run(
-        [str(REPO / "tests" / "images" / "build.sh"), "python", "node"],
+        [str(REPO / "tests" / "images" / "build.sh"), "python", "node", "varnish"],
         capture_output=True,
         text=True,
         timeout=1800,
@@ -56,7 +61,7 @@ def project(tmp_path: Path, stand_in_images: None) -> Iterator[tuple[PlonedevPro
     images = "\n".join(f'{key} = "{value}"' for key, value in IMAGES.items())
     project = make_project(
         tmp_path,
-        f'name = "{name}"\nruntime = "docker"\nsite-title = "{SITE_TITLE}"\n\n'
+        f'name = "{name}"\nruntime = "docker"\nvarnish = true\nsite-title = "{SITE_TITLE}"\n\n'
         f"[tool.plonedev.images]\n{images}\n",
     )
     port = frontend_port()
@@ -111,6 +116,13 @@ def test_compose_serves_the_site_through_a_volto_dev_server(
     assert plonedev.request("POST", f"{site}/proof/@workflow/publish", auth=True)[0] == 200
     status, html = _get(plonedev, "/proof")
     assert (status, title_of(html)) == (200, "Rendered in a container")
+
+    # Through Varnish's container: Volto at "/", ++api++ reaching the site.
+    varnish = f"http://127.0.0.1:{plonedev.ports['varnish']}"
+    status, html = through_varnish(plonedev, f"{varnish}/proof")
+    assert (status, title_of(html)) == (200, "Rendered in a container"), html[-500:]
+    status, body = plonedev.request("GET", f"{varnish}/++api++")
+    assert (status, json.loads(body)["title"]) == (200, SITE_TITLE)
 
     logs = plonedev.run("logs", "frontend", "--tail", "200").stdout
     assert "Volto started at 0.0.0.0" in logs

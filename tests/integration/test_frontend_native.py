@@ -76,7 +76,7 @@ def _get(project: PlonedevProject, path: str) -> tuple[int, str]:
     return project.request("GET", url, accept="text/html")
 
 
-def _through_varnish(project: PlonedevProject, url: str) -> tuple[int, str]:
+def through_varnish(project: PlonedevProject, url: str) -> tuple[int, str]:
     """Varnish sends nothing to the frontend until its health probe sees it up."""
     deadline = time.monotonic() + 60
     while True:
@@ -148,7 +148,7 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     varnish_port = project.ports["varnish"]
     assert re.search(rf"varnish\s+http://127\.0\.0\.1:{varnish_port}/\s*$", out, re.M), out
     varnish = f"http://127.0.0.1:{project.ports['varnish']}"
-    status, html = _through_varnish(project, f"{varnish}/proof")
+    status, html = through_varnish(project, f"{varnish}/proof")
     assert status == 200, html[-500:]
     assert title_of(html) == "Rendered by Volto"
     status, body = project.request("GET", f"{varnish}/++api++")
