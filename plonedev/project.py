@@ -136,6 +136,8 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool)
         ports=(PortBinding("varnish", LOOPBACK, port),),
         # Answered by the VCL itself: a Zope restart does not make Varnish look sick.
         health=HttpCheck(health_url(LOOPBACK, port)),
-        depends_on=("backend",),
+        # In front of the frontend it starts after it: its VCL names the frontend's host,
+        # and it starts once, with that VCL, not once before and again after.
+        depends_on=("backend", "frontend") if config.frontend else ("backend",),
         url=f"http://{LOOPBACK}:{port}/" + ("" if config.frontend else config.site_id),
     )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,26 @@ def write_pyproject(root: Path, section: str, project: str = 'name = "demo"\n') 
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell runs a background job (`.ci/run &`) with SIGINT ignored, and an ignored
+    # signal stays ignored across exec: Zope and runzeo, which stop on SIGINT, would
+    # not. A handler of our own is reset to the default in every child.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In a strict run (scripts/test, so CI) a skip is a failure: it provisions the
+    engine, Varnish, PostgreSQL and Node, so a test that skips there hides a broken setup."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("PLONEDEV_TEST_STRICT") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in a strict run (PLONEDEV_TEST_STRICT=1): {reason}"

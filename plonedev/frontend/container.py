@@ -111,6 +111,9 @@ def frontend_container(
         "RAZZLE_BIND_ADDRESS": ANY_ADDRESS,  # Volto's server
         "CLIENT_PUBLIC_PATH": f"http://127.0.0.1:{port + 1}/",
         "RAZZLE_DEV_PROXY_API_PATH": f"http://backend:{BACKEND_PORT}/{config.site_id}",
+        # Server-side rendering asks the site directly, as in production: the address a
+        # page was requested at (Varnish's published port) means nothing in here.
+        "RAZZLE_INTERNAL_API_PATH": f"http://backend:{BACKEND_PORT}/{config.site_id}",
         "VOLTOCONFIG": str(fpaths.volto_config),
         "ADDONS": DEV_TOOLS_PACKAGE,
         "BROWSER": "none",

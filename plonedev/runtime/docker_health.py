@@ -178,6 +178,9 @@ class _Waiter:
         if action == "start":
             p.current[service] = container
             p.starts[container] = when
+            # A restart keeps the container: its "die" came first and was no failure.
+            p.exits.pop(container, None)
+            p.healthy.pop(container, None)
             if service in self.expect.services:
                 self.on_event(ServiceEvent(service, "starting"))
         elif action == "die":
@@ -236,7 +239,7 @@ class _Waiter:
                 started = p.starts.get(container)
                 seconds = (p.healthy[container] - started) / 1e9 if started else 0.0
                 self.on_event(ServiceEvent(service, "healthy", seconds))
-            elif container in p.exits:
+            elif container in p.exits and self._stopped(service, container):
                 raise ServiceError(
                     f"{service} exited during start-up (exit {p.exits[container]})",
                     f"see `plonedev logs {service}`",
@@ -245,6 +248,16 @@ class _Waiter:
             elif p.compose_done and not self._has_health_check(service, container):
                 p.ready.add(service)
                 self.on_event(ServiceEvent(service, "running"))
+
+    def _stopped(self, service: str, container: str) -> bool:
+        """Whether a container that died is down for good: one started by this run died
+        after its start; any other may be in a restart whose "start" is on its way."""
+        if container in self.progress.starts:
+            return True
+        if not self.progress.compose_done:
+            return False
+        info = self.engine.containers(self.project).get(service)
+        return info is None or (info.id == container and not info.running)
 
     def _has_health_check(self, service: str, container: str) -> bool:
         info = self.engine.containers(self.project).get(service)

@@ -22,13 +22,17 @@ class Outcome:
 
 def describe(outcome: Outcome, root: Path) -> str:
     """One line: `backend: reloaded 2 modules in 0.3 s — src/pkg/a.py, src/pkg/b.py`."""
-    timing = f" in {outcome.seconds:.1f} s" if outcome.seconds >= 0.05 else ""
-    line = f"{outcome.service}: {outcome.summary}{timing}"
+    line = f"{outcome.service}: {outcome.summary} in {_seconds(outcome.seconds)} s"
     if outcome.triggers:
         line += f" — {shown_paths(outcome.triggers, root)}"
     if outcome.hint:
         line += f" ({outcome.hint})"
     return line
+
+
+def _seconds(seconds: float) -> str:
+    # A reload can take a few milliseconds: "0.0 s" would read as "not measured".
+    return f"{seconds:.1f}" if seconds >= 0.1 else f"{seconds:.2f}"
 
 
 def shown_paths(paths: tuple[Path, ...], root: Path) -> str:

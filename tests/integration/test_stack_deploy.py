@@ -49,7 +49,7 @@ pytestmark = [
     pytest.mark.docker,
     pytest.mark.timeout(3600),
     # The stand-in images are built by the test itself (build_stand_ins).
-    pytest.mark.skipif(bool(swarm_ready(())), reason=swarm_ready(()) or ""),
+    pytest.mark.skipif(bool(swarm_ready()), reason=swarm_ready() or ""),
 ]
 
 HOST = "plone.test"

@@ -36,6 +36,7 @@ def test_the_dev_server_runs_in_the_node_image_after_its_install_job(tmp_path: P
     )
     assert f'cd "{web}/core/packages/volto"' in container.command[-1]
     assert container.env["RAZZLE_DEV_PROXY_API_PATH"] == "http://backend:8080/Site"
+    assert container.env["RAZZLE_INTERNAL_API_PATH"] == "http://backend:8080/Site"
     assert container.env["CLIENT_PUBLIC_PATH"] == "http://127.0.0.1:3101/"
     assert container.env["VOLTOCONFIG"] == f"{web}/volto.config.js"
     assert dict(container.ports) == {"frontend": 3100, "frontend-assets": 3101}

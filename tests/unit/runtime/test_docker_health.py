@@ -129,6 +129,23 @@ def test_a_service_that_exits_during_start_up_fails_with_its_log() -> None:
     assert "Traceback: boom" in error.value.details
 
 
+def test_a_restart_keeps_its_container_and_its_stop_is_no_failure() -> None:
+    # `compose restart`: the same container dies (exit 0), starts and turns healthy.
+    engine = _Engine(
+        [
+            _event("die", "varnish", "v1", exitCode="0"),
+            _event("start", "varnish", "v1"),
+            _event("health_status: healthy", "varnish", "v1"),
+        ],
+        {"varnish": _info("varnish", "v1", health="starting", at="")},
+    )
+    seen = _run(engine, Expectation(("varnish",), timeout=10))
+    assert [(e.service, e.action) for e in seen] == [
+        ("varnish", "starting"),
+        ("varnish", "healthy"),
+    ]
+
+
 def test_a_finished_job_is_reported_by_its_callback() -> None:
     engine = _Engine(
         [

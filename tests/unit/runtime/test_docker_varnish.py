@@ -6,6 +6,7 @@ import ipaddress
 from pathlib import Path
 
 from plonedev.config import load_config
+from plonedev.frontend.service import site_phases
 from plonedev.paths import ProjectPaths
 from plonedev.project import build_project
 from plonedev.runtime.docker_engine import NetworkInfo
@@ -64,3 +65,6 @@ def test_with_a_frontend_the_site_is_served_at_the_root(tmp_path: Path) -> None:
     assert (settings.frontend.host, settings.frontend.port) == ("frontend", 3000)
     assert settings.vhm_site == "Plone"  # ++api++ reaches the site as Volto asks for it
     assert project.service("varnish").url.endswith(":8000/")
+    # Started once the frontend is up, so `up` never starts it twice (old VCL, new VCL).
+    assert project.service("varnish").depends_on == ("backend", "frontend")
+    assert site_phases(project).after == ("frontend", "varnish")

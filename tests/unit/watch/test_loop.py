@@ -80,7 +80,7 @@ def test_a_burst_of_saves_is_one_action_after_the_quiet_period() -> None:
     assert runtime.calls == [("restart", ("backend",))]
     assert outcome.triggers == tuple(PKG / name for name in ("a.zcml", "b.zcml", "c.zcml"))
     assert line == (
-        "backend: restarted — sources/demo/src/demo/a.zcml, "
+        "backend: restarted in 0.00 s — sources/demo/src/demo/a.zcml, "
         "sources/demo/src/demo/b.zcml, sources/demo/src/demo/c.zcml"
     )
 

@@ -27,7 +27,14 @@ def test_many_triggers_are_counted_not_listed() -> None:
 
 def test_a_failure_carries_its_hint() -> None:
     outcome = Outcome("project", False, "configuration not applied", 0.01, (), hint="fix it")
-    assert describe(outcome, ROOT) == "project: configuration not applied (fix it)"
+    assert describe(outcome, ROOT) == "project: configuration not applied in 0.01 s (fix it)"
+
+
+def test_a_reload_of_a_few_milliseconds_still_says_how_long() -> None:
+    outcome = Outcome("backend", True, "reloaded 1 module", 0.012, (PKG / "a.py",))
+    assert describe(outcome, ROOT) == (
+        "backend: reloaded 1 module in 0.01 s — sources/demo/src/demo/a.py"
+    )
 
 
 def test_the_tail_starts_at_the_last_traceback() -> None:
