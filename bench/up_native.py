@@ -65,6 +65,8 @@ def bare_boot(project: PlonedevProject, url: str) -> float:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # SIGINT stops Zope cleanly; a bench run in the background inherits it ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         return until_200(url, started)

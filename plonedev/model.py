@@ -136,6 +136,9 @@ class Service:
     # runwsgi ignores SIGTERM as a session leader; SIGINT stops Zope cleanly.
     stop_signal: str = "SIGTERM"
     stop_timeout: float = 10.0
+    # Files it holds a flock on while it runs (FileStorage's .lock): a restart starts the
+    # next process once these and its ports are free, and kills what is left of the exit.
+    locks: tuple[Path, ...] = ()
     start_timeout: float = 120.0
     url: str = ""  # shown to the user by `up` and `status`
     role: Role | None = None

@@ -107,6 +107,9 @@ def _backend(config: PlonedevConfig, paths: ProjectPaths, depends_on: tuple[str,
         # saves the FileStorage index.
         stop_signal="SIGINT",
         stop_timeout=20.0,
+        locks=(paths.filestorage.with_name(paths.filestorage.name + ".lock"),)
+        if config.storage is Storage.FILESTORAGE
+        else (),
         url=site_url(config),
     )
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from functools import partial
 
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project, Service
 from plonedev.paths import ProjectPaths
-from plonedev.runtime import ports, processes
+from plonedev.runtime import ports, processes, release
 from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.runtime.health import is_healthy
 from plonedev.runtime.logs import follow_logs, tail_lines
@@ -40,7 +41,7 @@ class NativeRuntime:
                 if current.command == service.command:
                     self._wait_healthy(service, current, on_event, already=True)
                     continue
-                self._stop(current, service, on_event)
+                self._stop(current, service, on_event, then_start=True)
             self._start(service, on_event)
 
     def restart(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> None:
@@ -50,7 +51,7 @@ class NativeRuntime:
                 continue
             current = running.get(service.name)
             if current:
-                self._stop(current, service, on_event)
+                self._stop(current, service, on_event, then_start=True)
             self._start(service, on_event)
 
     def _start(self, service: Service, on_event: EventSink) -> None:
@@ -165,11 +166,22 @@ class NativeRuntime:
                 stopped.append(name)
         return stopped
 
-    def _stop(self, current: RunningService, service: Service | None, on_event: EventSink) -> None:
+    def _stop(
+        self,
+        current: RunningService,
+        service: Service | None,
+        on_event: EventSink,
+        *,
+        then_start: bool = False,
+    ) -> None:
+        """Stop a service; `then_start`: only until its successor can start (release)."""
         started = time.monotonic()
         signal_name = service.stop_signal if service else "SIGTERM"
         timeout = service.stop_timeout if service else 10.0
-        was_running = processes.stop(current.handle, signal_name, timeout)
+        gone = None
+        if then_start and service is not None and (service.ports or service.locks):
+            gone = partial(release.released, service)
+        was_running = processes.stop(current.handle, signal_name, timeout, gone)
         self.state.remove(current.name)
         if was_running:
             on_event(ServiceEvent(current.name, "stopped", time.monotonic() - started))

@@ -77,9 +77,14 @@ def test_a_new_module_and_zcml_restart_the_backend(
     project: PlonedevProject, watcher: Watcher
 ) -> None:
     pid = _backend_pid(project)
+    index = project.root / "var" / "filestorage" / "Data.fs.index"
+    saved_before = index.stat().st_mtime_ns if index.exists() else 0
     add_extra_view(project.root / PKG)
     line = watcher.expect(r"^\S+ . backend: ")
     assert re.search(r"backend: restarted in [\d.]+ s — .*configure\.zcml", line), line
+    # The restart does not wait for the old Zope's exit, but for its clean close: the
+    # FileStorage index is saved.
+    assert index.stat().st_mtime_ns > saved_before
     status, body = project.request(
         "GET", f"{project.backend}/Plone/@@demo-extra", accept="text/plain"
     )
