@@ -6,7 +6,7 @@ afterwards) gives the backend a `develop.watch` rule that syncs sources/plonedev
 into the container and restarts it. `docker compose watch` cannot sync into a bind
 mount (plonedev's dev containers mount sources/ read-only), so that file also drops the
 mount: the container runs the copy baked into the dev image, as a project set up for
-`docker compose watch` would.
+`docker compose watch` would, and Zope as the image's CMD runs it (runwsgi).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ WATCH_FILE = "compose.bench-watch.yaml"
 WATCH_RULE = f"""\
 services:
   backend:
+    # Zope as the image runs it without plonedev (its CMD), not through bin/run-zope.py.
+    command: ["runwsgi", "/app/instance/etc/zope.ini"]
     volumes: !override
       - type: volume
         source: backend-data

@@ -38,6 +38,7 @@ BIN_SCRIPTS = {
     "create-site": 0o755,
     "create_site.py": 0o644,
     "healthcheck.py": 0o644,
+    "run-zope.py": 0o644,
 }
 # Packages RelStorage's psycopg2 needs to build on a slim image (present: nothing to do).
 RELSTORAGE_APT = "gcc libc6-dev libpq-dev"

@@ -72,7 +72,8 @@ def backend_container(config: PlonedevConfig, paths: ProjectPaths) -> Container:
     return Container(
         image=backend_image(config),
         build=BACKEND_BUILD,
-        command=("runwsgi", ZOPE_INI),
+        # runwsgi without the interpreter's teardown: a restart need not wait for it.
+        command=("python", f"{BIN}/run-zope.py", ZOPE_INI),
         ports=MappingProxyType({"backend": BACKEND_PORT}),
         # TCP, not HTTP: waitress listens once Zope has loaded, and a probe every few
         # seconds would fill the access log.

@@ -89,8 +89,15 @@ def test_dockerignore_sends_only_what_the_image_needs() -> None:
 
 def test_bin_scripts_are_shipped_with_their_modes() -> None:
     scripts = image.bin_scripts()
-    assert set(scripts) == {"entrypoint", "create-site", "create_site.py", "healthcheck.py"}
+    assert set(scripts) == {
+        "entrypoint",
+        "create-site",
+        "create_site.py",
+        "healthcheck.py",
+        "run-zope.py",
+    }
     assert scripts["entrypoint"][1] == 0o755
+    assert "from Zope2.Startup.serve import main" in scripts["run-zope.py"][0]
     assert "plone.distribution.api" in scripts["create_site.py"][0]
     assert "site_api.create(app" in scripts["create_site.py"][0]
 
