@@ -137,10 +137,11 @@ class DockerRuntime:
 
     def _job_done(self, job: str, container_id: str, seconds: float) -> ServiceEvent | None:
         lines = self.engine.logs(container_id, 5)
-        for line in reversed(lines):
-            match = _SITE_LINE.search(line)
-            if match:
-                return ServiceEvent(job, SITE_CREATED, float(match["seconds"]), match["site"])
+        # Its last word only: a job container run again keeps the earlier runs' log.
+        said = next((line for line in reversed(lines) if "plonedev-site:" in line), "")
+        match = _SITE_LINE.search(said)
+        if match:
+            return ServiceEvent(job, SITE_CREATED, float(match["seconds"]), match["site"])
         return None
 
     def restart(self, project: Project, names: tuple[str, ...], on_event: EventSink) -> None:

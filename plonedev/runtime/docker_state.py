@@ -29,20 +29,35 @@ def compose_digest(files: Iterable[Path], images: Iterable[str | None]) -> str:
 
 
 class UpRecord:
-    """A JSON file in .plonedev/run/ with the digest of the last successful `up`."""
+    """A JSON file in .plonedev/run/ with the digests of the last successful `up`s.
+
+    More than one: `up` starts the services before the site in one call and the frontend
+    (and Varnish in front of it) in a second, and each call's digest covers its own
+    images. A digest of files that changed since can never match again.
+    """
+
+    KEEP = 8
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def matches(self, digest: str) -> bool:
+    def _digests(self) -> list[str]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return isinstance(data, dict) and data.get("compose_digest") == digest
+            return []
+        if not isinstance(data, dict):
+            return []
+        digests = data.get("compose_digests", [data.get("compose_digest")])
+        return [d for d in digests if isinstance(d, str)] if isinstance(digests, list) else []
+
+    def matches(self, digest: str) -> bool:
+        return digest in self._digests()
 
     def save(self, digest: str) -> None:
-        write_atomic(self.path, json.dumps({"version": 1, "compose_digest": digest}) + "\n")
+        digests = [digest] + [d for d in self._digests() if d != digest]
+        data = {"version": 2, "compose_digests": digests[: self.KEEP]}
+        write_atomic(self.path, json.dumps(data) + "\n")
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -138,6 +138,9 @@ def test_compose_serves_the_site_through_a_volto_dev_server(
 
     second = plonedev.run("up").stdout
     assert "frontend already running" in second
+    # Nothing to do, and it says so: the site job does not run again.
+    assert "site ready" in second and "site created" not in second, second
+    assert plonedev.run("up").stdout.count("already running") == 3  # backend, frontend, varnish
     assert _started_at(name) == started
     states = {
         s["name"]: s["state"]

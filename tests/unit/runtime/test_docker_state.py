@@ -27,3 +27,20 @@ def test_the_record_matches_only_what_it_saved(tmp_path: Path) -> None:
     assert record.matches("d1") and not record.matches("d2")
     record.clear()
     assert not record.matches("d1")
+
+
+def test_the_two_calls_of_one_up_are_both_remembered(tmp_path: Path) -> None:
+    # Services before the site, then the frontend: the second must not forget the first.
+    record = UpRecord(tmp_path / "run" / "docker.json")
+    record.save("before-the-site")
+    record.save("everything")
+    assert record.matches("before-the-site") and record.matches("everything")
+    for n in range(UpRecord.KEEP):
+        record.save(f"later-{n}")
+    assert not record.matches("before-the-site")  # bounded
+
+
+def test_a_record_of_the_previous_format_still_matches(tmp_path: Path) -> None:
+    path = tmp_path / "docker.json"
+    path.write_text('{"version": 1, "compose_digest": "d1"}\n')
+    assert UpRecord(path).matches("d1")
