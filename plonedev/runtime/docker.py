@@ -58,9 +58,7 @@ class DockerRuntime:
             )
         current = self._containers(project)
         digest = self._digest(project, compose)
-        if self.record.matches(digest) and all(
-            _status(s, current.get(s.name)).state is State.RUNNING for s in project.services
-        ):
+        if self.record.matches(digest) and self._runs_as_recorded(project, current):
             if self._render_vcl(project, compose, current):
                 self.restart(project, ("varnish",), on_event)
             for service in project.start_order():
@@ -89,6 +87,18 @@ class DockerRuntime:
         if restart_varnish:
             self.restart(project, ("varnish",), on_event)
         self.record.save(digest)
+
+    def _runs_as_recorded(self, project: Project, current: dict[str, ContainerInfo]) -> bool:
+        """Every service healthy, on the image its name points at now: a container made
+        since the recorded `up` (a failed add-addon's, say) is not what was recorded."""
+        for service in project.services:
+            info = current.get(service.name)
+            if _status(service, info).state is not State.RUNNING or info is None:
+                return False
+            image = service.container.image if service.container else None
+            if image and info.image and info.image != self.engine.image_id(image):
+                return False
+        return True
 
     def _digest(self, project: Project, compose: Compose) -> str:
         images = sorted({s.container.image for s in project.services if s.container})

@@ -29,6 +29,7 @@ class ContainerInfo:
     pid: int
     started_at: str
     working_dir: str
+    image: str = ""  # the id of the image it runs ("sha256:...")
 
     @property
     def running(self) -> bool:
@@ -99,6 +100,7 @@ class Engine:
             pid=int(state.get("Pid") or 0),
             started_at=str(state.get("StartedAt", "")),
             working_dir=labels.get(WORKDIR_LABEL, ""),
+            image=str(attrs.get("Image", "")),
         )
 
     def network(self, name: str) -> NetworkInfo | None:
