@@ -32,7 +32,7 @@ def repo_root() -> Path:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """In a strict run (scripts/test, so CI) a skip is a failure: it provisions the
-    engine, Varnish, PostgreSQL and Node, so a test that skips there hides a broken setup."""
+    engine, Varnish and PostgreSQL first, so a test that skips there hides a broken setup."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.skipped and os.environ.get("PLONEDEV_TEST_STRICT") == "1":

@@ -105,15 +105,16 @@ def frontend_container(
         mounts=mounts,
         secrets=(ca_secret(paths),),
     )
+    site = f"http://backend:{BACKEND_PORT}/{config.site_id}"
     env = {
         "PORT": str(port),
         "HOST": ANY_ADDRESS,  # webpack's dev server
         "RAZZLE_BIND_ADDRESS": ANY_ADDRESS,  # Volto's server
         "CLIENT_PUBLIC_PATH": f"http://127.0.0.1:{port + 1}/",
-        "RAZZLE_DEV_PROXY_API_PATH": f"http://backend:{BACKEND_PORT}/{config.site_id}",
+        "RAZZLE_DEV_PROXY_API_PATH": site,
         # Server-side rendering asks the site directly, as in production: the address a
         # page was requested at (Varnish's published port) means nothing in here.
-        "RAZZLE_INTERNAL_API_PATH": f"http://backend:{BACKEND_PORT}/{config.site_id}",
+        "RAZZLE_INTERNAL_API_PATH": site,
         "VOLTOCONFIG": str(fpaths.volto_config),
         "ADDONS": DEV_TOOLS_PACKAGE,
         "BROWSER": "none",

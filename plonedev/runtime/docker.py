@@ -57,8 +57,9 @@ class DockerRuntime:
                 f"{compose.files[0]} is missing", "run `plonedev up`, which writes it first"
             )
         current = self._containers(project)
-        digest = self._digest(project, compose)
-        if self.record.matches(digest) and self._runs_as_recorded(project, current):
+        image_ids = self._image_ids(project)
+        digest = compose_digest(compose.files, [image_ids[i] for i in sorted(image_ids)])
+        if self.record.matches(digest) and self._runs_as_recorded(project, current, image_ids):
             if self._render_vcl(project, compose, current):
                 self.restart(project, ("varnish",), on_event)
             for service in project.start_order():
@@ -88,7 +89,12 @@ class DockerRuntime:
             self.restart(project, ("varnish",), on_event)
         self.record.save(digest)
 
-    def _runs_as_recorded(self, project: Project, current: dict[str, ContainerInfo]) -> bool:
+    def _runs_as_recorded(
+        self,
+        project: Project,
+        current: dict[str, ContainerInfo],
+        image_ids: dict[str, str | None],
+    ) -> bool:
         """Every service healthy, on the image its name points at now: a container made
         since the recorded `up` (a failed add-addon's, say) is not what was recorded."""
         for service in project.services:
@@ -96,13 +102,14 @@ class DockerRuntime:
             if _status(service, info).state is not State.RUNNING or info is None:
                 return False
             image = service.container.image if service.container else None
-            if image and info.image and info.image != self.engine.image_id(image):
+            if image and info.image and info.image != image_ids[image]:
                 return False
         return True
 
-    def _digest(self, project: Project, compose: Compose) -> str:
-        images = sorted({s.container.image for s in project.services if s.container})
-        return compose_digest(compose.files, [self.engine.image_id(i) for i in images])
+    def _image_ids(self, project: Project) -> dict[str, str | None]:
+        """Each image the services name, and the id it points at now (None: not there)."""
+        images = {s.container.image for s in project.services if s.container}
+        return {image: self.engine.image_id(image) for image in images}
 
     def _render_vcl(
         self, project: Project, compose: Compose, current: dict[str, ContainerInfo]
