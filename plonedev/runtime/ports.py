@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 
 from plonedev.errors import PlonedevError
@@ -29,7 +30,16 @@ def ensure_free(service: str, binding: PortBinding) -> None:
         )
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for
+# binding to 0 is also what it hands out for outgoing connections, so a port chosen
+# that way can be taken by a client socket before the service binds it.
+_PICK_RANGE = (20000, 32000)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    """A free port outside the ephemeral range, for tests and benchmarks."""
+    for _ in range(200):
+        port = secrets.randbelow(_PICK_RANGE[1] - _PICK_RANGE[0]) + _PICK_RANGE[0]
+        if port_is_free(host, port):
+            return port
+    raise PlonedevError(f"no free port found on {host}", "stop some services and try again")

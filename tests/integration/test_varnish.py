@@ -11,7 +11,6 @@ import contextlib
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.runtime.ports import free_port
 from plonedev.varnish import (
     ROUTED_HEADER,
     AdminAddress,
@@ -148,12 +148,6 @@ class Varnish:
         return [(row[0], row[-1]) for row in rows]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_varnish(
     directory: Path, settings: VclSettings, admin_port: int = 0
@@ -161,7 +155,7 @@ def running_varnish(
     directory.mkdir(parents=True, exist_ok=True)
     vcl, secret, workdir = directory / "default.vcl", directory / "secret", directory / "run" / "v"
     prepare_varnish(settings, vcl, secret, workdir)
-    port = _free_port()
+    port = free_port()
     argv = varnish_command(
         vcl, "127.0.0.1", port, admin_port=admin_port, secret_file=secret, workdir=workdir
     )
@@ -290,7 +284,7 @@ def test_purge_is_refused_outside_the_acl(backend: Recorder, tmp_path: Path) -> 
 
 def test_health_path_answers_without_the_backend(tmp_path: Path) -> None:
     # The backend's port is closed: pages fail, but Varnish itself is healthy.
-    settings = VclSettings(backend=Upstream("127.0.0.1", _free_port()))
+    settings = VclSettings(backend=Upstream("127.0.0.1", free_port()))
     with running_varnish(tmp_path, settings) as varnish:
         assert varnish_healthy("127.0.0.1", varnish.port)
         assert varnish.request("/").status == 503
@@ -336,7 +330,7 @@ def test_broken_vcl_reports_the_compiler_and_keeps_the_old_one(
     backend: Recorder, tmp_path: Path
 ) -> None:
     settings = VclSettings(backend=Upstream("127.0.0.1", backend.port))
-    admin_port = _free_port()
+    admin_port = free_port()
     with running_varnish(tmp_path, settings, admin_port) as varnish:
         varnish.request("/still-here")
         before = varnish.vcl_list()
@@ -361,7 +355,7 @@ def test_reload_without_a_running_varnish_says_so(tmp_path: Path) -> None:
     vcl.write_text(render_vcl(VclSettings(backend=Upstream("127.0.0.1", 8080))))
     with pytest.raises(ServiceError, match="cannot reach the Varnish admin interface"):
         reload_vcl(tmp_path / "not-running", vcl)
-    wrong = AdminAddress("127.0.0.1", _free_port(), tmp_path / "secret")
+    wrong = AdminAddress("127.0.0.1", free_port(), tmp_path / "secret")
     assert not admin_ping(wrong)
     with pytest.raises(ServiceError, match="Connection refused"):
         reload_vcl(wrong, vcl)
