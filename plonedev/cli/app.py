@@ -20,7 +20,7 @@ app = typer.Typer(
     name="plonedev",
     help="The local development orchestrator for Plone 6.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
 )
 
@@ -33,6 +33,29 @@ RuntimeOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from plonedev import __version__
+
+        typer.echo(f"plonedev {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print plonedev's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """The local development orchestrator for Plone 6."""
 
 
 @app.command()
