@@ -46,6 +46,11 @@ class InitResult:
 def init(directory: Path, *, name: str | None = None, frontend: bool = False) -> InitResult:
     """`frontend`: also scaffold a Volto project in frontend/ (tool.plonedev.frontend)."""
     root = directory.resolve()
+    if root.exists() and not root.is_dir():
+        raise PlonedevError(
+            f"{directory}: is a file, not a folder",
+            "name a folder for the project (a new or an existing one)",
+        )
     project_name = _slug(name or root.name)
     pyproject = root / "pyproject.toml"
     frontend_dir = FRONTEND_DIRECTORY if frontend else ""

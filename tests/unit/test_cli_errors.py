@@ -139,3 +139,12 @@ def test_doctor_reports_a_port_taken_by_another_program(tmp_path: Path) -> None:
     assert ports["port backend"]["ok"] is False
     assert "tool.plonedev.ports.backend" in ports["port backend"]["detail"]
     assert payload["config"]["storage"] == "filestorage"
+
+
+def test_init_on_a_file_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me\n")
+    before = _tree(tmp_path)
+    done = _plonedev(tmp_path, "init", "notes.txt")
+    _assert_one_line_error(done, "notes.txt: is a file, not a folder", "name a folder")
+    assert _tree(tmp_path) == before
