@@ -73,6 +73,14 @@ class Ports(_Section):
     frontend: Port = 3000
 
 
+# Docker's reference grammar (distribution/reference): [registry[:port]/]path[:tag][@digest].
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = re.compile(
+    rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]+)?"
+)
+
+
 class Images(_Section):
     """Images for the Docker runtime; each can point at a private registry or a digest."""
 
@@ -82,6 +90,16 @@ class Images(_Section):
     node: str = "node:22-slim"
     backend: str = ""  # default: "<name>-backend:dev" (built from compose/Dockerfile)
     frontend: str = ""  # default: "<project-name>-frontend"
+
+    @field_validator("*")
+    @classmethod
+    def _is_an_image_reference(cls, value: str) -> str:
+        if value and not IMAGE_REFERENCE.fullmatch(value):
+            raise ValueError(
+                f"expected an image reference like 'registry.example.org/team/name:tag', "
+                f"got {value!r}"
+            )
+        return value
 
 
 class PlonedevConfig(_Section):
@@ -197,6 +215,11 @@ def load_config(pyproject: Path) -> PlonedevConfig:
         config = PlonedevConfig.model_validate(section)
     except ValidationError as exc:
         raise ConfigError(_describe(label, exc)) from None
+    if config.ca_bundle and not (pyproject.parent / config.ca_bundle).is_file():
+        raise ConfigError(
+            f"{label}: tool.plonedev.ca-bundle: {config.ca_bundle!r} is not a file",
+            "point it at your proxy's PEM CA bundle (relative to the project), or remove the key",
+        )
     if not config.name:
         config = config.model_copy(update={"name": _project_name(data, pyproject.parent)})
     return config

@@ -50,6 +50,14 @@ def _assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: s
         ('[tool.plonedev]\nstorge = "zeo"\n', ("tool.plonedev.storge: unknown key",)),
         ("[tool.plonedev]\nvarnish = 1\n", ("tool.plonedev.varnish: expected true or false",)),
         ('[project]\nname = "x"\n', ("no [tool.plonedev]", "plonedev init")),
+        (
+            '[tool.plonedev]\nca-bundle = "corp.pem"\n',
+            ("tool.plonedev.ca-bundle: 'corp.pem' is not a file", "PEM CA bundle"),
+        ),
+        (
+            '[tool.plonedev.images]\npostgres = "postgres 16"\n',
+            ("tool.plonedev.images.postgres: expected an image reference", "'postgres 16'"),
+        ),
     ],
 )
 def test_bad_config_is_one_line_and_writes_nothing(
