@@ -215,14 +215,22 @@ def load_config(pyproject: Path) -> PlonedevConfig:
         config = PlonedevConfig.model_validate(section)
     except ValidationError as exc:
         raise ConfigError(_describe(label, exc)) from None
-    if config.ca_bundle and not (pyproject.parent / config.ca_bundle).is_file():
-        raise ConfigError(
-            f"{label}: tool.plonedev.ca-bundle: {config.ca_bundle!r} is not a file",
-            "point it at your proxy's PEM CA bundle (relative to the project), or remove the key",
-        )
+    if config.ca_bundle:
+        ca_bundle_file(config.ca_bundle, pyproject.parent)
     if not config.name:
         config = config.model_copy(update={"name": _project_name(data, pyproject.parent)})
     return config
+
+
+def ca_bundle_file(configured: str, root: Path) -> Path:
+    """The file `tool.plonedev.ca-bundle` names (relative to the project), which must exist."""
+    path = (root / configured).expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"pyproject.toml: tool.plonedev.ca-bundle: file {configured!r} not found",
+            "point it at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt) or remove it",
+        )
+    return path.resolve()
 
 
 def _project_name(data: dict[str, Any], root: Path) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.errors import ConfigError
+from plonedev.config import ca_bundle_file
 
 ENV_VARS = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT")
 
@@ -29,13 +29,7 @@ def find_ca_bundle(
 ) -> CaBundle | None:
     """The bundle to use, or None when neither the config nor the environment names one."""
     if configured:
-        path = (root / configured).expanduser()
-        if not path.is_file():
-            raise ConfigError(
-                f"pyproject.toml: tool.plonedev.ca-bundle: file {configured!r} not found",
-                "point it at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt) or remove it",
-            )
-        return CaBundle(path.resolve(), "tool.plonedev.ca-bundle")
+        return CaBundle(ca_bundle_file(configured, root), "tool.plonedev.ca-bundle")
     env = os.environ if environ is None else environ
     for name in ENV_VARS:
         value = env.get(name, "")

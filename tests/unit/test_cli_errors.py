@@ -52,7 +52,7 @@ def _assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: s
         ('[project]\nname = "x"\n', ("no [tool.plonedev]", "plonedev init")),
         (
             '[tool.plonedev]\nca-bundle = "corp.pem"\n',
-            ("tool.plonedev.ca-bundle: 'corp.pem' is not a file", "PEM CA bundle"),
+            ("tool.plonedev.ca-bundle: file 'corp.pem' not found", "PEM bundle"),
         ),
         (
             '[tool.plonedev.images]\npostgres = "postgres 16"\n',
