@@ -48,6 +48,14 @@ def print_error(error: PlonedevError) -> None:
     err_console.print(f"[bold red]Error:[/] {escape(error.message)}{escape(hint)}", soft_wrap=True)
 
 
+def print_bug(what: str, log: str) -> None:
+    err_console.print(
+        f"[bold red]Error:[/] plonedev failed unexpectedly: {escape(what)} — this is a bug; "
+        f"the traceback and versions are in {escape(log)}, please attach it to a report",
+        soft_wrap=True,
+    )
+
+
 def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, indent=2) + "\n")
 

@@ -1,4 +1,8 @@
-"""The error boundary: a PlonedevError becomes one line on stderr and an exit code."""
+"""The error boundary: any error becomes one line on stderr and an exit code.
+
+A PlonedevError names the problem and its fix; anything else is a bug, whose traceback
+goes to a crash log (plonedev.cli.crash) instead of the screen.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import ParamSpec, TypeVar
 import typer
 
 from plonedev import ui
+from plonedev.cli import crash
 from plonedev.errors import PlonedevError
 
 P = ParamSpec("P")
@@ -26,5 +31,19 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             ui.err_console.print("Interrupted.")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # Typer's own ways out: an exit code, or a usage error it prints itself
+        except Exception as error:
+            if crash.wants_traceback():
+                raise
+            ui.print_bug(crash.describe(error), _crash_log(error))
+            raise typer.Exit(crash.EXIT_BUG) from None
 
     return wrapper
+
+
+def _crash_log(error: BaseException) -> str:
+    try:
+        return str(crash.write_crash_log(error))
+    except OSError as unwritable:  # the report must not hide the bug behind another
+        return f"not written ({unwritable.strerror}); run again with {crash.TRACEBACK_ENV}=1"
