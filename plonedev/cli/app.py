@@ -11,6 +11,7 @@ import typer
 from plonedev import ui
 from plonedev.cli import addons as addons_cli
 from plonedev.cli import frontend as frontend_cli
+from plonedev.cli import i18n as i18n_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.watch import WATCH_HELP, run_watch
@@ -193,6 +194,7 @@ app.command(name="add-frontend", help=frontend_cli.ADD_FRONTEND_HELP)(
 app.command(name="add-addon", help=addons_cli.ADD_HELP)(addons_cli.add_addon)
 app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
+app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
 app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
 app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)
 
