@@ -17,6 +17,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plonedev.errors import ConfigError
+from plonedev.version_pin import check_running_version, parse_pin
 
 
 def _kebab(name: str) -> str:
@@ -104,6 +105,7 @@ class Images(_Section):
 
 class PlonedevConfig(_Section):
     name: str = ""  # Compose project name; default: [project].name or the folder name
+    plonedev_version: str = ""  # the plonedev releases the project works with: ">=0.1,<0.2"
     plone_version: str = "6.2.2"
     constraints: str = ""  # URL or path; default: plonedev's verified set, or the release's
     python: str = "3.11"
@@ -128,6 +130,13 @@ class PlonedevConfig(_Section):
     def _site_id_is_an_id(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value):
             raise ValueError(f"expected a Zope id (letters, digits, _ . -), got {value!r}")
+        return value
+
+    @field_validator("plonedev_version")
+    @classmethod
+    def _plonedev_version_is_specifiers(cls, value: str) -> str:
+        if value and parse_pin(value) is None:
+            raise ValueError(f"expected version specifiers like '>=0.1,<0.2', got {value!r}")
         return value
 
     @field_validator("addons")
@@ -211,6 +220,11 @@ def load_config(pyproject: Path) -> PlonedevConfig:
         )
     if not isinstance(section, dict):
         raise ConfigError(f"{label}: tool.plonedev: expected a table")
+    pin = section.get("plonedev-version")
+    if isinstance(pin, str):
+        # Before the other keys: a project made for a newer plonedev may use keys this one
+        # does not know, and the one line worth reading then is which plonedev to run.
+        check_running_version(pin, label)
     try:
         config = PlonedevConfig.model_validate(section)
     except ValidationError as exc:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,19 @@ def write_pyproject(root: Path, section: str, project: str = 'name = "demo"\n') 
     path = root / "pyproject.toml"
     path.write_text(f"[project]\n{project}\n[tool.plonedev]\n{section}")
     return path
+
+
+def run_plonedev(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `plonedev` CLI run in `root`, as a user would, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "plonedev", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},
+        timeout=120,
+        check=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ import tomlkit
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.frontend.scaffold import frontend_files, refuse_existing
+from plonedev.version_pin import compatible_range, pipx_command, team_command
 
 FRONTEND_DIRECTORY = "frontend"
 GITIGNORE_LINES = (".plonedev/", "var/", "requirements-mxdev.txt", "constraints-mxdev.txt")
@@ -32,8 +33,27 @@ COMPOSE_README = """\
 
 plonedev writes `compose.yaml` here from `[tool.plonedev]` in pyproject.toml when it runs
 the project with Docker Compose. Do not edit it: put your changes in
-`compose.override.yaml`, which plonedev merges and never writes.
+`compose.override.yaml`, which plonedev merges and never writes
+(`compose.override.example.yaml` shows how: copy it to that name).
 """
+
+COMPOSE_OVERRIDE_EXAMPLE = """\
+# An example of compose.override.yaml: copy this file to that name to use it.
+# plonedev merges compose.override.yaml into the compose.yaml it writes (Compose's own
+# merge: your keys add to plonedev's or replace them) and never writes it itself.
+services:
+  backend:
+    environment:
+      # The time zone Zope logs in and the site's dates default to.
+      TZ: "Europe/Amsterdam"
+  # A service of your own beside plonedev's, e.g. a mail catcher for the site's e-mail:
+  # mailpit:
+  #   image: axllent/mailpit
+  #   ports: ["127.0.0.1:8025:8025"]
+"""
+
+# Heading of the section init adds to the project's README.md (found again: added once).
+README_HEADING = "## Working on this project"
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,15 @@ def init(directory: Path, *, name: str | None = None, frontend: bool = False) ->
     readme = root / "compose" / "README.md"
     if not readme.exists():
         planned[readme] = COMPOSE_README
+    override_example = root / "compose" / "compose.override.example.yaml"
+    if not override_example.exists():
+        planned[override_example] = COMPOSE_OVERRIDE_EXAMPLE
+    project_readme = root / "README.md"
+    readme_text = _readme(project_readme, project_name)
+    if readme_text is not None:
+        planned[project_readme] = readme_text
+        if project_readme.exists():
+            updated.append(project_readme)
     keep = root / "sources" / ".gitkeep"
     if not (root / "sources").exists():
         planned[keep] = ""
@@ -128,6 +157,8 @@ def _add_section(pyproject: Path, frontend: str) -> str:
 
 def _section(frontend: str = "") -> tomlkit.items.Table:
     section = tomlkit.table()
+    section.add(tomlkit.comment("The plonedev releases this project works with (checked at start)"))
+    section["plonedev-version"] = compatible_range()
     section.add(
         tomlkit.comment("Plone release and its pinned versions (constraints = URL or file)")
     )
@@ -154,3 +185,36 @@ def _gitignore(path: Path) -> str | None:
         return None
     prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
     return prefix + "# plonedev: generated state and site data\n" + "\n".join(missing) + "\n"
+
+
+def readme_section() -> str:
+    """What a new team member needs after cloning: one command, with the pinned plonedev."""
+    pin = compatible_range()
+    return f"""\
+{README_HEADING}
+
+After cloning, one command checks out the add-ons (`mx.ini`), installs the backend,
+starts Plone and its services, creates the site on the first run and prints the URLs
+and the admin login. It runs the plonedev release this project asks for
+(`plonedev-version` in `pyproject.toml`), with nothing to install but
+[uv](https://docs.astral.sh/uv/):
+
+```bash
+{team_command(pin, "up")}
+```
+
+Or with pipx: `{pipx_command(pin, "up")}`. Any other command runs the same way
+(`... plonedev down` stops the services, `... plonedev status` shows them).
+"""
+
+
+def _readme(path: Path, project_name: str) -> str | None:
+    """The README with the section appended (a new README: titled with the project's name);
+    None when it has the section already."""
+    if not path.exists():
+        return f"# {project_name}\n\n" + readme_section()
+    existing = path.read_text(encoding="utf-8")
+    if README_HEADING in existing.splitlines():
+        return None
+    separator = "\n" if existing.endswith("\n") else "\n\n"
+    return (existing + separator if existing else "") + readme_section()

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_plonedev as _plonedev
 from tests.conftest import write_pyproject
-
-
-def _plonedev(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "plonedev", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "300"},
-        timeout=120,
-        check=False,
-    )
 
 
 def _tree(root: Path) -> dict[str, bytes]:
