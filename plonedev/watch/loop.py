@@ -1,4 +1,5 @@
-"""The watch loop: changes -> batch (quiet period) -> rules -> actions -> one line each.
+"""The watch loop: changes -> batch (at once, or a quiet period for bursts) -> rules ->
+actions -> one line each.
 
 Runs until interrupted (Ctrl-C) or until `stop` is set. A failed action is reported
 and the loop goes on: the next change that concerns the service tries again.
@@ -35,6 +36,9 @@ class ChangeSource(Protocol):
 class WatchOptions:
     quiet: float = 0.3  # seconds without a new change before a batch runs
     max_wait: float = 2.0  # ... or this long after its first change, whatever comes first
+    # A group of at most this many changes after a quiet period (an editor's save: the
+    # file, perhaps its temporary twin and a folder) is applied at once.
+    leading: int = 3
 
 
 def run_loop(
@@ -53,7 +57,9 @@ def run_loop(
     workspace = executor.workspace
     spec = workspace.watch_spec()
     source = open_source(spec)
-    batcher: Batcher[FileChange] = Batcher(options.quiet, options.max_wait, clock)
+    batcher: Batcher[FileChange] = Batcher(
+        options.quiet, options.max_wait, clock, leading=options.leading
+    )
     reporter.info(f"Watching {spec.describe()}. Ctrl-C stops watching; the services keep running.")
     if on_ready is not None:
         on_ready(spec)

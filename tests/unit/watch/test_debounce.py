@@ -108,3 +108,41 @@ def test_bad_settings_are_refused() -> None:
         Batcher(0.0, 1.0)
     with pytest.raises(ValueError):
         Batcher(0.5, 0.2)
+
+
+def test_a_small_group_after_a_quiet_period_is_due_at_once(clock: FakeClock) -> None:
+    batcher: Batcher[str] = Batcher(0.3, 2.0, clock, leading=3)
+    batcher.add(["a.py", ".a.py.tmp", "a.py"])  # one save: a repeat is one item
+    assert batcher.timeout() == 0.0
+    assert batcher.take() == ["a.py", ".a.py.tmp"]
+
+
+def test_what_follows_a_leading_batch_within_quiet_waits(clock: FakeClock) -> None:
+    batcher: Batcher[str] = Batcher(0.3, 2.0, clock, leading=3)
+    batcher.add(["a.py"])
+    assert batcher.take() == ["a.py"]
+    clock.advance(0.1)
+    batcher.add(["b.py"])
+    assert batcher.timeout() == pytest.approx(0.3)
+    clock.advance(0.3)
+    assert batcher.take() == ["b.py"]
+    clock.advance(0.3)
+    batcher.add(["c.py"])  # quiet again: a new leading edge
+    assert batcher.take() == ["c.py"]
+
+
+def test_a_big_group_or_a_second_group_is_a_burst(clock: FakeClock) -> None:
+    batcher: Batcher[str] = Batcher(0.3, 2.0, clock, leading=3)
+    batcher.add([f"f{i}.py" for i in range(4)])
+    assert batcher.timeout() == pytest.approx(0.3)
+    batcher.flush()
+    clock.advance(1.0)
+    batcher.add(["a.py"])
+    batcher.add(["b.py"])  # before the first was taken: no longer a lone save
+    assert batcher.timeout() == pytest.approx(0.3)
+
+
+def test_leading_zero_always_waits_for_quiet(clock: FakeClock) -> None:
+    batcher: Batcher[str] = Batcher(0.3, 2.0, clock)
+    batcher.add(["a.py"])
+    assert batcher.timeout() == pytest.approx(0.3)

@@ -68,21 +68,32 @@ def _run(
     return seen, source
 
 
-def test_a_burst_of_saves_is_one_action_after_the_quiet_period() -> None:
+def test_a_lone_save_is_applied_at_once_and_the_saves_after_it_wait_for_quiet() -> None:
     workspace = FakeWorkspace(project(service("backend")))
     runtime = FakeRuntime()
     script = [(1.0, _modified("a.zcml")), (1.1, _modified("b.zcml")), (1.2, _modified("c.zcml"))]
     seen, source = _run(script, workspace, runtime)
     assert source.closed
-    assert len(seen) == 1
-    at, outcome, line = seen[0]
-    assert at == 1.5  # 0.3 s after the last save
-    assert runtime.calls == [("restart", ("backend",))]
-    assert outcome.triggers == tuple(PKG / name for name in ("a.zcml", "b.zcml", "c.zcml"))
-    assert line == (
-        "backend: restarted in 0.00 s — sources/demo/src/demo/a.zcml, "
-        "sources/demo/src/demo/b.zcml, sources/demo/src/demo/c.zcml"
+    assert [(at, o.triggers) for at, o, _ in seen] == [
+        (1.0, (PKG / "a.zcml",)),  # the leading edge: no quiet period for a lone save
+        (1.5, (PKG / "b.zcml", PKG / "c.zcml")),  # 0.3 s after the last save
+    ]
+    assert runtime.calls == [("restart", ("backend",))] * 2
+    assert seen[1][2] == (
+        "backend: restarted in 0.00 s — sources/demo/src/demo/b.zcml, sources/demo/src/demo/c.zcml"
     )
+
+
+def test_a_branch_switch_is_one_action_after_the_quiet_period() -> None:
+    workspace = FakeWorkspace(project(service("backend")))
+    runtime = FakeRuntime()
+    files = [f"p{i}.zcml" for i in range(500)]
+    # The watcher hands a checkout over in groups of events 50 ms apart.
+    script = [(1.0 + 0.05 * n, _modified(*files[n * 100 : (n + 1) * 100])) for n in range(5)]
+    seen, _ = _run(script, workspace, runtime)
+    assert [at for at, _, _ in seen] == [1.5]
+    assert len(seen[0][1].triggers) == 500
+    assert runtime.calls == [("restart", ("backend",))]
 
 
 def test_the_loop_goes_on_after_a_failure_and_recovers_on_the_next_change() -> None:
@@ -93,7 +104,7 @@ def test_the_loop_goes_on_after_a_failure_and_recovers_on_the_next_change() -> N
         (5.0, [FileChange(ChangeKind.MODIFIED, PKG / "configure.zcml")]),
     ]
     seen, _ = _run(script, workspace, runtime)
-    assert [(at, o.ok) for at, o, _ in seen] == [(1.3, False), (5.3, True)]
+    assert [(at, o.ok) for at, o, _ in seen] == [(1.0, False), (5.0, True)]
     assert seen[0][1].details == "Traceback (most recent call last):\nBoom"
     assert runtime.calls == [("restart", ("backend",))] * 2
 
@@ -122,7 +133,8 @@ def test_a_never_ending_stream_is_handled_every_max_wait() -> None:
     workspace = FakeWorkspace(project(service("backend")))
     script = [(1.0 + i * 0.25, _modified(f"p{i}.zcml")) for i in range(20)]  # 5 s of saves
     seen, _ = _run(script, workspace, FakeRuntime())
-    assert [at for at, _, _ in seen] == [3.0, 5.25, 6.05]
+    # the first save at once, then the stream every max_wait, then its end after quiet
+    assert [at for at, _, _ in seen] == [1.0, 3.25, 5.5, 6.05]
     assert sum(len(o.triggers) for _, o, _ in seen) == 20
 
 
