@@ -12,8 +12,10 @@ import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from plonedev.errors import ConfigError
@@ -75,11 +77,19 @@ class Ports(_Section):
 
 
 # Docker's reference grammar (distribution/reference): [registry[:port]/]path[:tag][@digest].
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+REGISTRY = rf"{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*(?::[0-9]+)?"
+PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 IMAGE_REFERENCE = re.compile(
-    rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_COMPONENT}(?:/{_COMPONENT})*"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]+)?"
+    rf"(?:{REGISTRY}/)?{PATH_COMPONENT}(?:/{PATH_COMPONENT})*"
+    rf"(?::{TAG})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]+)?"
 )
+# A DNS host name (RFC 1123): dot-separated labels of letters, digits and inner '-'.
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_HOST_LABEL}(?:\.{_HOST_LABEL})*")
+# package:name, optionally written as GenericSetup's "profile-package:name".
+_PROFILE = re.compile(r"(?:profile-)?(?P<product>[A-Za-z_][\w.]*):(?P<name>[\w.-]+)")
 
 
 class Images(_Section):
@@ -170,9 +180,60 @@ class PlonedevConfig(_Section):
             )
         return value
 
+    @field_validator("constraints")
+    @classmethod
+    def _constraints_is_a_path_or_http_url(cls, value: str) -> str:
+        if "://" in value and not is_http_url(value):
+            raise ValueError(f"expected a file or an http(s):// URL, got {value!r}")
+        return value
+
+    @field_validator("profiles")
+    @classmethod
+    def _profiles_are_profile_ids(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            parse_profile(value)  # its ValueError names the value
+        return values
+
+    @field_validator("plone_version")
+    @classmethod
+    def _plone_version_is_a_version(cls, value: str) -> str:
+        try:
+            Version(value)
+        except InvalidVersion:
+            raise ValueError(f"expected a Plone release such as '6.2.2', got {value!r}") from None
+        return value
+
+    @field_validator("admin_user")
+    @classmethod
+    def _admin_user_is_a_login(cls, value: str) -> str:
+        # Sent as HTTP basic auth "user:password": a ':' or a blank cannot be in it.
+        if not re.fullmatch(r"[^\s:]+", value):
+            raise ValueError(f"expected a login name without blanks or ':', got {value!r}")
+        return value
+
     @property
     def constraints_is_url(self) -> bool:
         return self.constraints.startswith(("http://", "https://"))
+
+
+def is_http_url(value: str) -> bool:
+    """An http:// or https:// URL with a host and no blanks."""
+    try:
+        parsed = urlsplit(value)
+        hostname = parsed.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        return False
+    return parsed.scheme in ("http", "https") and bool(hostname) and not re.search(r"\s", value)
+
+
+def parse_profile(profile: str) -> tuple[str, str]:
+    """A GenericSetup profile id, `package:name`, as (package, name)."""
+    match = _PROFILE.fullmatch(profile)
+    if match is None:
+        raise ValueError(
+            f"expected GenericSetup profile ids like 'collective.foo:default', got {profile!r}"
+        )
+    return match["product"], match["name"]
 
 
 def default_constraints_url(plone_version: str) -> str:
@@ -185,14 +246,7 @@ def constraints_source(config: PlonedevConfig, root: Path) -> str:
     if config.constraints_is_url:
         return config.constraints
     if config.constraints:
-        path = (root / config.constraints).resolve()
-        if not path.is_file():
-            raise ConfigError(
-                f"pyproject.toml: tool.plonedev.constraints: file {config.constraints!r} not found",
-                "point it at an existing file or a URL, or remove the key to use the "
-                "release's constraints",
-            )
-        return str(path)
+        return str(constraints_file(config.constraints, root))
     from plonedev.constraints import bundled_constraints
 
     bundled = bundled_constraints(config.plone_version)
@@ -229,8 +283,14 @@ def load_config(pyproject: Path) -> PlonedevConfig:
         config = PlonedevConfig.model_validate(section)
     except ValidationError as exc:
         raise ConfigError(_describe(label, exc)) from None
+    root = pyproject.parent
+    # Files the config names are checked now, for every command, not where they are used.
     if config.ca_bundle:
-        ca_bundle_file(config.ca_bundle, pyproject.parent)
+        ca_bundle_file(config.ca_bundle, root)
+    if config.constraints and not config.constraints_is_url:
+        constraints_file(config.constraints, root)
+    if config.frontend:
+        frontend_folder(config.frontend, root)
     if not config.name:
         config = config.model_copy(update={"name": _project_name(data, pyproject.parent)})
     return config
@@ -238,13 +298,45 @@ def load_config(pyproject: Path) -> PlonedevConfig:
 
 def ca_bundle_file(configured: str, root: Path) -> Path:
     """The file `tool.plonedev.ca-bundle` names (relative to the project), which must exist."""
+    return _configured_file(
+        "ca-bundle",
+        configured,
+        root,
+        "point it at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt) or remove it",
+    )
+
+
+def constraints_file(configured: str, root: Path) -> Path:
+    """The file `tool.plonedev.constraints` names (relative to the project), which must exist."""
+    return _configured_file(
+        "constraints",
+        configured,
+        root,
+        "point it at an existing file or an http(s) URL, or remove the key to use the "
+        "release's constraints",
+    )
+
+
+def _configured_file(key: str, configured: str, root: Path, hint: str) -> Path:
     path = (root / configured).expanduser()
     if not path.is_file():
         raise ConfigError(
-            f"pyproject.toml: tool.plonedev.ca-bundle: file {configured!r} not found",
-            "point it at a PEM bundle (e.g. /etc/ssl/certs/ca-certificates.crt) or remove it",
+            f"pyproject.toml: tool.plonedev.{key}: file {configured!r} not found", hint
         )
     return path.resolve()
+
+
+def frontend_folder(configured: str, root: Path) -> Path:
+    """The Volto project `tool.plonedev.frontend` names: a folder with a package.json."""
+    path = (root / configured).resolve()
+    if not (path / "package.json").is_file():
+        what = "is not a folder" if path.exists() and not path.is_dir() else "has no package.json"
+        raise ConfigError(
+            f"pyproject.toml: tool.plonedev.frontend: {configured!r} {what}",
+            "point it at the Volto project's folder, or remove the key and run "
+            "`plonedev add-frontend`",
+        )
+    return path
 
 
 def _project_name(data: dict[str, Any], root: Path) -> str:
@@ -299,7 +391,11 @@ __all__ = [
     "Ports",
     "RuntimeChoice",
     "Storage",
+    "constraints_file",
     "default_constraints_url",
+    "frontend_folder",
+    "is_http_url",
     "load_config",
+    "parse_profile",
     "parse_requirement",
 ]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from plonedev.config import parse_requirement
 from plonedev.errors import PlonedevError
@@ -43,6 +44,31 @@ def requirement_name(requirement: str) -> str:
     return parsed.name if parsed else requirement.strip()
 
 
+# What git (and mx.ini) take as a remote: scheme://host/path, file:///path, user@host:path.
+_GIT_SCHEMES = ("https", "http", "ssh", "git", "git+ssh")
+_SCP_LIKE = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+")
+# A ref name git accepts (git check-ref-format, simplified): no blanks, '..', '~^:?*[\\',
+# no leading '-' or '/', no trailing '/', '.' or '.lock'.
+_GIT_REF = re.compile(r"(?!-)(?!/)(?!.*\.\.)(?!.*(?:/|\.|\.lock)$)[^\s~^:?*\[\\]+")
+
+
+def _check_git_url(url: str) -> None:
+    if re.search(r"\s", url) is None:
+        parsed = urlsplit(url)
+        if parsed.scheme in _GIT_SCHEMES and parsed.netloc and parsed.path:
+            return
+        if parsed.scheme == "file" and parsed.path:
+            return
+        if _SCP_LIKE.fullmatch(url):
+            return
+        if not parsed.scheme and Path(url).is_dir():
+            return  # a local repository, as `git clone /srv/repo.git` takes it
+    raise PlonedevError(
+        f"--git {url!r} is not a git URL",
+        "give the URL `git clone` takes, e.g. https://git.example.org/team/collective.foo.git",
+    )
+
+
 def parse_request(
     name: str,
     *,
@@ -73,6 +99,13 @@ def parse_request(
             f"write just the name ({plain}); the checkout decides the version",
         )
     if git:
+        _check_git_url(git)
+        for flag, ref in (("--branch", branch), ("--tag", tag)):
+            if ref is not None and not _GIT_REF.fullmatch(ref):
+                raise PlonedevError(
+                    f"{flag} {ref!r} is not a git branch or tag name",
+                    "give the name as `git branch -a` or `git tag` lists it",
+                )
         return AddonRequest(plain, "", Origin.GIT, url=git, branch=branch or "", tag=tag or "")
     if path is not None:
         folder = (cwd / path).resolve()

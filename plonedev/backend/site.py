@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from plonedev.config import parse_profile
 from plonedev.errors import PlonedevError
 
 Auth = tuple[str, str]
@@ -149,13 +150,13 @@ def install_missing_profiles(
 
 
 def _parse_profile(profile: str) -> tuple[str, str]:
-    product, sep, name = profile.removeprefix("profile-").partition(":")
-    if not sep or not product or not name:
+    try:
+        return parse_profile(profile)
+    except ValueError:
         raise PlonedevError(
             f"profile {profile!r} is not a GenericSetup profile id",
             "write it as package:name, e.g. collective.foo:default",
-        )
-    return product, name
+        ) from None
 
 
 def _install_profile(

@@ -59,8 +59,9 @@ def export_stack(
     ] = "traefik",
     registry: RegistryOption = "",
     tag: TagOption = "latest",
-    backend_replicas: Annotated[int, typer.Option("--backend-replicas", min=1)] = 2,
-    frontend_replicas: Annotated[int, typer.Option("--frontend-replicas", min=1)] = 2,
+    # Ranges are checked by StackOptions: its error is one line, Click's is a usage box.
+    backend_replicas: Annotated[int, typer.Option("--backend-replicas")] = 2,
+    frontend_replicas: Annotated[int, typer.Option("--frontend-replicas")] = 2,
     acme_email: Annotated[
         str, typer.Option("--acme-email", help="Let's Encrypt account e-mail (Traefik).")
     ] = "",

@@ -23,7 +23,6 @@ from plonedev.commands import prepare
 from plonedev.commands.context import ProjectContext, open_project
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
-from plonedev.frontend.layout import frontend_paths, require_project
 from plonedev.project import build_project
 from plonedev.render import backend_image
 from plonedev.render.containers import ca_secret, python_image
@@ -77,9 +76,6 @@ def build(
             "add --registry registry.example.org/team (and `docker login` to it first)",
         )
     images = stack_images(config, registry, tag)
-    if images.frontend is not None:
-        # Before minutes of backend build, not after.
-        require_project(frontend_paths(context.paths.root, config.frontend))
     storage = stack_storage(config)
     ca_file = _prepare_backend_inputs(context, reporter)
     built = [

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from plonedev.config import PlonedevConfig
+from plonedev.config import IMAGE_REFERENCE, PATH_COMPONENT, REGISTRY, TAG, PlonedevConfig
 from plonedev.errors import PlonedevError
 
 # host[:port][/path]: no scheme (docker names images without one)
-_REGISTRY = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?(/[a-z0-9][a-z0-9._-]*)*/?")
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_REGISTRY = re.compile(rf"{REGISTRY}(?:/{PATH_COMPONENT})*/?")
+_TAG = re.compile(TAG)
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,20 @@ def stack_images(config: PlonedevConfig, registry: str = "", tag: str = "latest"
             repository = f"{registry.rstrip('/')}/{repository.rsplit('/', 1)[-1]}"
         return f"{repository}:{tag}"
 
-    return StackImages(
+    images = StackImages(
         backend=name(config.images.backend, "backend"),
         varnish=name("", "varnish"),
         frontend=name(config.images.frontend, "frontend") if config.frontend else None,
     )
+    for reference in images.all():
+        # The parts are valid, their sum may not be (a project name Docker refuses).
+        if not IMAGE_REFERENCE.fullmatch(reference):
+            raise PlonedevError(
+                f"{reference!r} is not a valid image reference",
+                "set tool.plonedev.name (or images.backend/frontend) to lowercase letters, "
+                "digits and '-'",
+            )
+    return images
 
 
 def validate_registry_and_tag(registry: str, tag: str) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from plonedev.config import HOST_NAME, IMAGE_REFERENCE
 from plonedev.errors import PlonedevError
 from plonedev.render.stack_images import validate_registry_and_tag
 
@@ -29,10 +30,8 @@ class StackStorage(StrEnum):
 DEFAULT_TRAEFIK_IMAGE = "traefik:v3.3"
 DEFAULT_NGINX_IMAGE = "nginx:1.27"
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOST = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
-_IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:_/@-]*")
-_EMAIL = re.compile(r"[^@\s\"'`]+@[^@\s\"'`]+")
+# local@domain: what Let's Encrypt accepts (a domain with a dot, no quotes or blanks).
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&*+/=?^_{|}~.-]+")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class StackOptions:
     ingress_image: str = ""  # "" = DEFAULT_TRAEFIK_IMAGE or DEFAULT_NGINX_IMAGE
 
     def __post_init__(self) -> None:
-        if not _HOST.fullmatch(self.host):
+        if not HOST_NAME.fullmatch(self.host):
             raise PlonedevError(
                 f"--host {self.host!r} is not a host name",
                 "give the public domain name, e.g. --host www.example.org",
@@ -70,12 +69,12 @@ class StackOptions:
             raise PlonedevError(
                 "--http-port and --https-port are the same", "give them different ports"
             )
-        if self.acme_email and not _EMAIL.fullmatch(self.acme_email):
+        if self.acme_email and not _is_email(self.acme_email):
             raise PlonedevError(
                 f"--acme-email {self.acme_email!r} is not an e-mail address",
                 "give the address Let's Encrypt writes to about expiring certificates",
             )
-        if self.ingress_image and not _IMAGE.fullmatch(self.ingress_image):
+        if self.ingress_image and not IMAGE_REFERENCE.fullmatch(self.ingress_image):
             raise PlonedevError(
                 f"--ingress-image {self.ingress_image!r} is not an image reference",
                 "give a name such as nginx:1.27",
@@ -95,3 +94,13 @@ class StackOptions:
     @property
     def public_scheme(self) -> str:
         return "https" if self.tls else "http"
+
+
+def _is_email(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    return (
+        bool(at)
+        and bool(_EMAIL_LOCAL.fullmatch(local))
+        and "." in domain
+        and bool(HOST_NAME.fullmatch(domain))
+    )

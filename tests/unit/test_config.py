@@ -100,8 +100,7 @@ def test_constraints_of_an_unbundled_release_come_from_its_url(tmp_path: Path) -
 
 
 def test_constraints_file_that_does_not_exist(tmp_path: Path) -> None:
-    config = load_config(write_pyproject(tmp_path, 'constraints = "nope.txt"'))
     with pytest.raises(
         ConfigError, match=r"tool\.plonedev\.constraints: file 'nope\.txt' not found"
     ):
-        constraints_source(config, tmp_path)
+        load_config(write_pyproject(tmp_path, 'constraints = "nope.txt"'))

@@ -43,6 +43,8 @@ def _render(
     extra = f'storage = "{storage}"\n'
     if frontend:
         extra += 'frontend = "frontend"\n'
+        (tmp_path / "frontend").mkdir()
+        (tmp_path / "frontend" / "package.json").write_text("{}")
     write_pyproject(tmp_path, SECTION.format(extra=extra))
     context = open_project(tmp_path)
     config = context.config

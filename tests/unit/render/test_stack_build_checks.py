@@ -28,7 +28,7 @@ def test_a_frontend_setting_without_a_project_is_told_before_anything_is_built(
     tmp_path: Path,
 ) -> None:
     write_pyproject(tmp_path, 'frontend = "frontend"\n')
-    with pytest.raises(PlonedevError, match="does not point at a Volto project") as raised:
+    with pytest.raises(PlonedevError, match=r"frontend: 'frontend' has no package\.json") as raised:
         build(tmp_path, QuietReporter())
     assert not (tmp_path / ".plonedev").exists()  # nothing prepared, nothing checked out
     assert raised.value.hint

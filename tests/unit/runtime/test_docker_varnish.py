@@ -58,6 +58,8 @@ def test_the_vcl_points_at_the_backend_service(tmp_path: Path) -> None:
 
 
 def test_with_a_frontend_the_site_is_served_at_the_root(tmp_path: Path) -> None:
+    (tmp_path / "frontend").mkdir()
+    (tmp_path / "frontend" / "package.json").write_text("{}")
     config = load_config(write_pyproject(tmp_path, 'varnish = true\nfrontend = "frontend"\n'))
     project = build_project(config, ProjectPaths(tmp_path), native_programs=False)
     settings = vcl_settings(project, ("172.25.0.0/24",))
