@@ -12,6 +12,7 @@ from plonedev import ui
 from plonedev.cli import addons as addons_cli
 from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
+from plonedev.cli import ship as ship_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.watch import WATCH_HELP, run_watch
@@ -197,6 +198,7 @@ app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
 app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
 app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)
+app.command(name="ci", help=ship_cli.CI_HELP)(ship_cli.ci)
 
 
 def main() -> None:

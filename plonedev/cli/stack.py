@@ -41,10 +41,20 @@ def build(
     registry: RegistryOption = "",
     tag: TagOption = "latest",
     push: Annotated[bool, typer.Option("--push", help="Push the images when built.")] = False,
+    cache_tag: Annotated[
+        str,
+        typer.Option(
+            "--cache-tag",
+            help="Reuse the layers of the registry's images with this tag (e.g. main), "
+            "and embed cache metadata in the new ones: for CI runners, which start empty.",
+        ),
+    ] = "",
 ) -> None:
     from plonedev.commands.build import build as run_build
 
-    result = run_build(Path.cwd(), ui.ConsoleReporter(), registry=registry, tag=tag, push=push)
+    result = run_build(
+        Path.cwd(), ui.ConsoleReporter(), registry=registry, tag=tag, push=push, cache_tag=cache_tag
+    )
     _print_build(result)
 
 

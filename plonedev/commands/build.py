@@ -66,7 +66,10 @@ def build(
     registry: str = "",
     tag: str = "latest",
     push: bool = False,
+    cache_tag: str = "",
 ) -> BuildResult:
+    """`cache_tag`: reuse the layers of the registry's images with this tag (a CI
+    runner's BuildKit cache starts empty), e.g. the main branch's last build."""
     started = time.monotonic()
     context = open_project(start)
     config = context.config
@@ -76,14 +79,16 @@ def build(
             "add --registry registry.example.org/team (and `docker login` to it first)",
         )
     images = stack_images(config, registry, tag)
+    caches = stack_images(config, registry, cache_tag) if cache_tag else None
     storage = stack_storage(config)
     ca_file = _prepare_backend_inputs(context, reporter)
     built = [
-        _build_backend(context, storage, images, ca_file, reporter),
-        _build_varnish(context, images, ca_file, reporter),
+        _build_backend(context, storage, images, ca_file, reporter, caches),
+        _build_varnish(context, images, ca_file, reporter, caches),
     ]
     if images.frontend is not None:
-        built.append(_build_frontend(context, images.frontend, ca_file, reporter))
+        cache = caches.frontend if caches else None
+        built.append(_build_frontend(context, images.frontend, ca_file, reporter, cache))
     if push:
         built = [_push(image, reporter) for image in built]
     return BuildResult(config.name, storage, tuple(built), time.monotonic() - started)
@@ -105,6 +110,7 @@ def _build_backend(
     images: StackImages,
     ca_file: Path,
     reporter: Reporter,
+    caches: StackImages | None = None,
 ) -> BuiltImage:
     paths, config = context.paths, context.config
     started = time.monotonic()
@@ -121,6 +127,8 @@ def _build_backend(
             args=args,
             tag=base,
             ca_file=ca_file,
+            # The final image holds this stage's layers: its inline cache covers both.
+            cache_from=caches.backend if caches else None,
             on_line=step.update,
         )
         with tempfile.TemporaryDirectory(prefix="plonedev-build-") as folder:
@@ -134,6 +142,7 @@ def _build_backend(
                 labels={LABEL: config.name},
                 tag=images.backend,
                 ca_file=ca_file,
+                cache_from=caches.backend if caches else None,
                 on_line=step.update,
             )
         remove_tag(base)  # an intermediate: the final image keeps its layers
@@ -142,7 +151,11 @@ def _build_backend(
 
 
 def _build_varnish(
-    context: ProjectContext, images: StackImages, ca_file: Path, reporter: Reporter
+    context: ProjectContext,
+    images: StackImages,
+    ca_file: Path,
+    reporter: Reporter,
+    caches: StackImages | None = None,
 ) -> BuiltImage:
     started = time.monotonic()
     with (
@@ -156,6 +169,7 @@ def _build_varnish(
             labels={LABEL: context.config.name},
             tag=images.varnish,
             ca_file=ca_file,
+            cache_from=caches.varnish if caches else None,
             on_line=step.update,
         )
         step.done(f"Built {images.varnish}")
@@ -163,7 +177,11 @@ def _build_varnish(
 
 
 def _build_frontend(
-    context: ProjectContext, reference: str, ca_file: Path, reporter: Reporter
+    context: ProjectContext,
+    reference: str,
+    ca_file: Path,
+    reporter: Reporter,
+    cache_from: str | None = None,
 ) -> BuiltImage:
     from plonedev.frontend.image import build_frontend_image
 
@@ -175,6 +193,7 @@ def _build_frontend(
             tag=reference,
             ca_file=ca_file,
             labels={LABEL: context.config.name},
+            cache_from=cache_from,
             on_line=step.update,
         )
         step.done(f"Built {reference} (Volto production build)")

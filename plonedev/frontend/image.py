@@ -51,6 +51,7 @@ def build_frontend_image(
     tag: str,
     ca_file: Path,
     labels: Mapping[str, str] | None = None,
+    cache_from: str | None = None,
     on_line: Callable[[str], None] | None = None,
 ) -> None:
     """Build the production image of the project's frontend as `tag` (BuildKit); its
@@ -69,5 +70,6 @@ def build_frontend_image(
         labels=labels,
         tag=tag,
         ca_file=ca_file,
+        cache_from=cache_from,
         on_line=on_line,
     )

@@ -31,16 +31,26 @@ def build_image(
     target: str | None = None,
     args: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    cache_from: str | None = None,
     on_line: OnLine | None = None,
 ) -> None:
-    """`docker buildx build` of `context`, tagged `tag`, loaded into the local engine."""
+    """`docker buildx build` of `context`, tagged `tag`, loaded into the local engine.
+
+    `cache_from`: an image (in a registry) whose layers the build may reuse; the new
+    image then carries the same inline cache metadata, so the next build can reuse its
+    layers in turn (a CI runner starts with an empty BuildKit cache).
+    """
     from python_on_whales import docker
 
+    build_args = dict(args or {})
+    if cache_from:
+        build_args["BUILDKIT_INLINE_CACHE"] = "1"
     stream = docker.buildx.build(
         context,
         file=dockerfile,
         target=target,
-        build_args=dict(args or {}),
+        build_args=build_args,
+        cache_from=cache_from or None,
         labels=dict(labels or {}),
         secrets=[f"id=ca,src={ca_file}"],
         tags=[tag],
