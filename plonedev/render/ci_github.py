@@ -41,7 +41,7 @@ def render_github(project: CiProject, options: CiOptions) -> str:
             "workflow_dispatch": None,  # run by hand: the deploy job's manual trigger
         },
         "permissions": {"contents": "read"},
-        "env": {"PLONEDEV": options.requirement, "UV_PYTHON": project.python},
+        "env": {"PLONEDEV": project.requirement(options), "UV_PYTHON": project.python},
         "jobs": jobs,
     }
     return ci_jobs.header("plonedev ci github") + ci_jobs.dump(document)

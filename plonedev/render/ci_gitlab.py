@@ -35,7 +35,7 @@ def render_gitlab(project: CiProject, options: CiOptions) -> str:
     document: dict[str, Any] = {
         "stages": ["test", "build", "deploy"],
         "variables": {
-            "PLONEDEV": options.requirement,
+            "PLONEDEV": project.requirement(options),
             "UV_CACHE_DIR": f"$CI_PROJECT_DIR/{UV_CACHE}",
         },
         "lint": {

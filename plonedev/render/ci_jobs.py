@@ -30,7 +30,7 @@ KNOWN_HOSTS_SECRET = "DEPLOY_KNOWN_HOSTS"  # noqa: S105
 
 @dataclass(frozen=True)
 class CiOptions:
-    plonedev: str = ""  # what `uv tool install` installs; "" = this plonedev's release
+    plonedev: str = ""  # what `uv tool install` installs; "" = the project's pin
     deploy_host: str = ""  # "" = no deploy job; else the site's public host name
 
     def __post_init__(self) -> None:
@@ -42,10 +42,6 @@ class CiOptions:
                 "give what `uv tool install` takes, e.g. plonedev==0.1.0 or a git URL",
             )
 
-    @property
-    def requirement(self) -> str:
-        return self.plonedev or f"plonedev=={__version__}"
-
 
 @dataclass(frozen=True)
 class CiProject:
@@ -54,6 +50,14 @@ class CiProject:
     frontend: str  # the frontend folder ("" = none)
     python: str
     native_packages: tuple[str, ...]  # Debian packages `up --runtime native` needs
+    plonedev_pin: str = ""  # tool.plonedev.plonedev-version
+
+    def requirement(self, options: CiOptions) -> str:
+        """What the jobs install: --plonedev, else the project's pinned releases, else
+        the release that wrote the file."""
+        if options.plonedev:
+            return options.plonedev
+        return f"plonedev{self.plonedev_pin}" if self.plonedev_pin else f"plonedev=={__version__}"
 
 
 def ci_project(config: PlonedevConfig) -> CiProject:
@@ -62,7 +66,7 @@ def ci_project(config: PlonedevConfig) -> CiProject:
         packages.append("postgresql")
     if config.varnish:
         packages.append("varnish")
-    return CiProject(config.frontend or "", config.python, tuple(packages))
+    return CiProject(config.frontend or "", config.python, tuple(packages), config.plonedev_version)
 
 
 # uv's tools on PATH (exported already); installing the same requirement again is a no-op.

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from plonedev import __version__
 from plonedev.commands.ci import Forge, write_ci
 from plonedev.render.ci_jobs import CiOptions
 from plonedev.render.owned import MARKER
@@ -29,7 +30,7 @@ PIPELINE = ".gitlab-ci.yml"
 
 
 def _project(root: Path, *, frontend: bool, storage: str = "filestorage") -> Path:
-    extra = 'frontend = "frontend"\n' if frontend else ""
+    extra = 'frontend = "frontend"\nplonedev-version = ">=0.1,<0.2"\n' if frontend else ""
     write_pyproject(root, f'storage = "{storage}"\n{extra}')
     return root
 
@@ -71,6 +72,10 @@ def test_github_workflow_passes_actionlint_and_the_schema(
     _check(_tool("actionlint"), "-shellcheck", _tool("shellcheck"), str(path))
     _check(_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path))
 
+    # The jobs install the project's pinned plonedev (else the release that wrote it).
+    assert workflow["env"]["PLONEDEV"] == (
+        "plonedev>=0.1,<0.2" if frontend else f"plonedev=={__version__}"
+    )
     jobs = workflow["jobs"]
     assert set(jobs) == {"lint", "test", "build"} | ({"deploy"} if deploy else set())
     assert workflow["on"]["push"] == {"branches": ["**"], "tags": ["**"]}
