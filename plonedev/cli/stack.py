@@ -14,6 +14,7 @@ from plonedev.cli.errors import reports_errors
 if TYPE_CHECKING:
     from plonedev.commands.build import BuildResult
     from plonedev.commands.export_stack import ExportResult
+    from plonedev.render.stack_options import StackOptions
 
 BUILD_HELP = (
     "Build the production images a stack from `export-stack` runs: the backend (add-ons "
@@ -58,38 +59,47 @@ def build(
     _print_build(result)
 
 
+HostOption = Annotated[str, typer.Option("--host", help="The site's public host name.")]
+IngressOption = Annotated[
+    str, typer.Option("--ingress", help="traefik (HTTPS, Let's Encrypt) or nginx (HTTP).")
+]
+# Ranges are checked by StackOptions: its error is one line, Click's is a usage box.
+BackendReplicas = Annotated[int, typer.Option("--backend-replicas")]
+FrontendReplicas = Annotated[int, typer.Option("--frontend-replicas")]
+AcmeEmail = Annotated[
+    str, typer.Option("--acme-email", help="Let's Encrypt account e-mail (Traefik).")
+]
+HttpPort = Annotated[int, typer.Option("--http-port", help="Published HTTP port.")]
+HttpsPort = Annotated[int, typer.Option("--https-port", help="Published HTTPS port (Traefik).")]
+NoIpvs = Annotated[
+    bool,
+    typer.Option(
+        "--no-ipvs",
+        help="For nodes whose kernel lacks IPVS (no routing mesh, no service VIPs): "
+        "publish ports on the node itself and resolve services by DNS round-robin.",
+    ),
+]
+IngressImage = Annotated[
+    str, typer.Option("--ingress-image", help="Image of the ingress (Traefik or nginx).")
+]
+
+
 @reports_errors
 def export_stack(
-    host: Annotated[str, typer.Option("--host", help="The site's public host name.")],
+    host: HostOption,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="The stack file (default: stack.yml).")
     ] = None,
-    ingress: Annotated[
-        str, typer.Option("--ingress", help="traefik (HTTPS, Let's Encrypt) or nginx (HTTP).")
-    ] = "traefik",
+    ingress: IngressOption = "traefik",
     registry: RegistryOption = "",
     tag: TagOption = "latest",
-    # Ranges are checked by StackOptions: its error is one line, Click's is a usage box.
-    backend_replicas: Annotated[int, typer.Option("--backend-replicas")] = 2,
-    frontend_replicas: Annotated[int, typer.Option("--frontend-replicas")] = 2,
-    acme_email: Annotated[
-        str, typer.Option("--acme-email", help="Let's Encrypt account e-mail (Traefik).")
-    ] = "",
-    http_port: Annotated[int, typer.Option("--http-port", help="Published HTTP port.")] = 80,
-    https_port: Annotated[
-        int, typer.Option("--https-port", help="Published HTTPS port (Traefik).")
-    ] = 443,
-    no_ipvs: Annotated[
-        bool,
-        typer.Option(
-            "--no-ipvs",
-            help="For nodes whose kernel lacks IPVS (no routing mesh, no service VIPs): "
-            "publish ports on the node itself and resolve services by DNS round-robin.",
-        ),
-    ] = False,
-    ingress_image: Annotated[
-        str, typer.Option("--ingress-image", help="Image of the ingress (Traefik or nginx).")
-    ] = "",
+    backend_replicas: BackendReplicas = 2,
+    frontend_replicas: FrontendReplicas = 2,
+    acme_email: AcmeEmail = "",
+    http_port: HttpPort = 80,
+    https_port: HttpsPort = 443,
+    no_ipvs: NoIpvs = False,
+    ingress_image: IngressImage = "",
     check: Annotated[
         bool, typer.Option("--check", help="Validate the file with `docker stack config`.")
     ] = False,
@@ -103,6 +113,31 @@ def export_stack(
     ] = False,
 ) -> None:
     from plonedev.commands.export_stack import export_stack as run_export
+
+    options = stack_options(
+        host, ingress, registry, tag, backend_replicas, frontend_replicas,
+        acme_email, http_port, https_port, no_ipvs, ingress_image,
+    )  # fmt: skip
+    result = run_export(
+        Path.cwd(), options, output=output, check=check, create_secrets=create_secrets
+    )
+    _print_export(result)
+
+
+def stack_options(
+    host: str,
+    ingress: str,
+    registry: str,
+    tag: str,
+    backend_replicas: int,
+    frontend_replicas: int,
+    acme_email: str,
+    http_port: int,
+    https_port: int,
+    no_ipvs: bool,
+    ingress_image: str,
+) -> StackOptions:
+    """The export-stack options (also deploy's) as the renderers take them."""
     from plonedev.errors import PlonedevError
     from plonedev.render.stack_options import Ingress, StackOptions
 
@@ -112,7 +147,7 @@ def export_stack(
         raise PlonedevError(
             f"--ingress {ingress!r} is not known", "use --ingress traefik or --ingress nginx"
         ) from None
-    options = StackOptions(
+    return StackOptions(
         host=host,
         ingress=kind,
         registry=registry,
@@ -125,10 +160,6 @@ def export_stack(
         acme_email=acme_email,
         ingress_image=ingress_image,
     )
-    result = run_export(
-        Path.cwd(), options, output=output, check=check, create_secrets=create_secrets
-    )
-    _print_export(result)
 
 
 def _print_build(result: BuildResult) -> None:

@@ -54,6 +54,7 @@ def export_stack(
     output: Path | None = None,
     check: bool = False,
     create_secrets: bool = False,
+    docker_context: str | None = None,  # where --create-secrets creates them
 ) -> ExportResult:
     context = open_project(start)
     config = context.config
@@ -75,7 +76,7 @@ def export_stack(
         check_stack_file(stack_file)
     states = tuple(SecretState(s) for s in rendered.secrets)
     if create_secrets:
-        states = _create_secrets(context, rendered.secrets)
+        states = _create_secrets(context, rendered.secrets, docker_context)
     commands = tuple(
         secret_command(state.secret) for state in states if not (state.exists or state.created)
     )
@@ -129,11 +130,12 @@ def _write(stack_file: Path, rendered: RenderedStack) -> tuple[Path, ...]:
 
 
 def _create_secrets(
-    context: ProjectContext, wanted: tuple[StackSecret, ...]
+    context: ProjectContext, wanted: tuple[StackSecret, ...], docker_context: str | None
 ) -> tuple[SecretState, ...]:
-    from plonedev.runtime.swarm import create_secret, existing_secrets
+    from plonedev.runtime.swarm import create_secret, existing_secrets, swarm_client
 
-    present = existing_secrets(tuple(s.name for s in wanted))
+    client = swarm_client(docker_context)
+    present = existing_secrets(tuple(s.name for s in wanted), client)
     states: list[SecretState] = []
     for secret in wanted:
         if secret.name in present:
@@ -145,6 +147,6 @@ def _create_secrets(
             # The one a person types: kept where the development password is kept.
             saved_to = context.paths.var / "stack" / secret.name
             write_atomic(saved_to, value + "\n", mode=0o600)
-        create_secret(secret.name, value, {OWNER_LABEL: context.config.name})
+        create_secret(secret.name, value, {OWNER_LABEL: context.config.name}, client)
         states.append(SecretState(secret, created=True, exists=True, saved_to=saved_to))
     return tuple(states)

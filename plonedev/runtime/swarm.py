@@ -7,8 +7,19 @@ current context names: the same engine `docker stack deploy` would use.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from plonedev.errors import PlonedevError
+
+if TYPE_CHECKING:
+    from python_on_whales import DockerClient
+
+
+def swarm_client(context: str | None = None) -> DockerClient:
+    """The docker CLI for the Docker context `context` (None: DOCKER_HOST or the current)."""
+    from python_on_whales import DockerClient, docker
+
+    return DockerClient(context=context) if context else docker
 
 
 def check_stack_file(path: Path) -> str:
@@ -33,34 +44,36 @@ def check_stack_file(path: Path) -> str:
     return str(output)
 
 
-def existing_secrets(names: tuple[str, ...]) -> set[str]:
-    """Which of `names` exist as Swarm secrets on the current engine."""
-    from python_on_whales import docker
+def existing_secrets(names: tuple[str, ...], docker: DockerClient | None = None) -> set[str]:
+    """Which of `names` exist as Swarm secrets on the engine (default: the current)."""
     from python_on_whales.exceptions import DockerException
 
+    docker = docker or swarm_client()
     try:
         present = {str(secret.spec.name) for secret in docker.secret.list()}
     except DockerException as exc:
-        raise _swarm_error("list the Swarm secrets", exc) from None
+        raise swarm_error("list the Swarm secrets", exc) from None
     return present.intersection(names)
 
 
-def create_secret(name: str, value: str, labels: dict[str, str]) -> None:
+def create_secret(
+    name: str, value: str, labels: dict[str, str], docker: DockerClient | None = None
+) -> None:
     """A Swarm secret from `value`, passed on stdin: never on a command line or on disk."""
-    from python_on_whales import docker
     from python_on_whales.exceptions import DockerException
     from python_on_whales.utils import run
 
+    docker = docker or swarm_client()
     command = [*docker.client_config.docker_cmd, "secret", "create"]
     for key, label in labels.items():
         command += ["--label", f"{key}={label}"]
     try:
         run([*command, name, "-"], input=value.encode())
     except DockerException as exc:
-        raise _swarm_error(f"create the secret {name}", exc) from None
+        raise swarm_error(f"create the secret {name}", exc) from None
 
 
-def _swarm_error(action: str, exc: Exception) -> PlonedevError:
+def swarm_error(action: str, exc: Exception) -> PlonedevError:
     stderr = getattr(exc, "stderr", "")
     text = stderr.strip() if isinstance(stderr, str) else ""
     if "not a swarm manager" in text or "This node is not a swarm manager" in text:

@@ -8,14 +8,20 @@ checks). Like tests/images/build.sh, it is rebuilt only when its Dockerfile chan
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import http.client
 import json
 import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tests.integration.plone_project import REPO
 
+HOST = "plone.test"  # the stacks' public host name, sent in the Host header
 NGINX_IMAGE = "plonedev-test/nginx:1.22"
 _HASH_LABEL = "plonedev-test-image.hash"
 NGINX_DOCKERFILE = """\
@@ -155,3 +161,65 @@ def container_health(name: str) -> dict[str, list[str]]:
         if len(out) == 2:
             health.setdefault(out[0].removeprefix(f"{name}_"), []).append(out[1])
     return health
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def http_request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    auth: str = "",
+    body: dict[str, object] | None = None,
+    timeout: float = 30,
+) -> Response:
+    """A request to the stack's published port on loopback, for HOST."""
+    headers = {"Host": HOST, "Accept": "text/html"}
+    data = None
+    if path.startswith("/++api++"):
+        headers["Accept"] = "application/json"
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+    finally:
+        connection.close()
+
+
+@dataclass
+class RequestLoop:
+    """Requests one after the other, each judged by `ask(n)`: "" when the n-th request
+    succeeded, else what was wrong. Uncached pages: the caller adds a new query string."""
+
+    ask: Callable[[int], str]
+    ok: int = 0
+    failures: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, limit: float) -> None:
+        deadline = time.monotonic() + limit  # bounded, whatever happens to the test
+        n = 0
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            n += 1
+            try:
+                problem = self.ask(n)
+            except OSError as exc:
+                problem = repr(exc)
+            if problem:
+                self.failures.append(f"{time.strftime('%X')} #{n}: {problem}")
+            else:
+                self.ok += 1
+            time.sleep(0.05)

@@ -19,13 +19,10 @@ The stack, its volumes, secrets and images are removed after.
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,6 +31,8 @@ import yaml
 from plonedev.runtime.ports import free_port
 from tests.integration.plone_project import PlonedevProject, make_project
 from tests.integration.stack_support import (
+    HOST,
+    RequestLoop,
     build_stand_ins,
     container_health,
     docker,
@@ -42,6 +41,7 @@ from tests.integration.stack_support import (
     services,
     swarm_ready,
 )
+from tests.integration.stack_support import http_request as _http
 from tests.integration.test_frontend_native import ADDON, INDEX, MARKER, title_of
 
 pytestmark = [
@@ -52,7 +52,6 @@ pytestmark = [
     pytest.mark.skipif(bool(swarm_ready()), reason=swarm_ready() or ""),
 ]
 
-HOST = "plone.test"
 TITLE = "Stack demo"
 DOCUMENT = "Before the update"
 SECTION = f"""\
@@ -77,70 +76,17 @@ ROLES = ("backend", "frontend", "varnish")  # the images plonedev builds, all ro
 PAGES = (("/", TITLE), ("/before-update", DOCUMENT))
 
 
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: str
+def _page_check(port: int) -> RequestLoop:
+    """Uncached pages, rendered by the frontend from the backend's content, alternately."""
 
+    def ask(n: int) -> str:
+        path, title = PAGES[n % len(PAGES)]
+        response = _http(port, "GET", f"{path}?loop={n}")
+        if response.status == 200 and title_of(response.body) == title:
+            return ""
+        return f"{path} HTTP {response.status} {title_of(response.body)!r}"
 
-def _http(
-    port: int,
-    method: str,
-    path: str,
-    *,
-    auth: str = "",
-    body: dict[str, object] | None = None,
-    timeout: float = 30,
-) -> Response:
-    headers = {"Host": HOST, "Accept": "text/html"}
-    data = None
-    if path.startswith("/++api++"):
-        headers["Accept"] = "application/json"
-    if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
-    finally:
-        connection.close()
-
-
-@dataclass
-class RequestLoop:
-    """Uncached pages (a new query string each time), rendered by the frontend from the
-    backend's content, one after the other."""
-
-    port: int
-    ok: int = 0
-    failures: list[str] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def run(self, limit: float) -> None:
-        deadline = time.monotonic() + limit  # bounded, whatever happens to the test
-        n = 0
-        while not self.stop.is_set() and time.monotonic() < deadline:
-            n += 1
-            path, title = PAGES[n % len(PAGES)]
-            try:
-                response = _http(self.port, "GET", f"{path}?loop={n}")
-            except OSError as exc:
-                self.failures.append(f"{time.strftime('%X')} {path} #{n}: {exc!r}")
-            else:
-                if response.status == 200 and title_of(response.body) == title:
-                    self.ok += 1
-                else:
-                    self.failures.append(
-                        f"{time.strftime('%X')} {path} #{n}: HTTP {response.status} "
-                        f"{title_of(response.body)!r}"
-                    )
-            time.sleep(0.05)
+    return RequestLoop(ask)
 
 
 def _wait_healthy(name: str, timeout: float) -> None:
@@ -267,7 +213,7 @@ def test_build_deploy_and_roll_volto_without_a_failed_request(tmp_path: Path) ->
         for role in ROLES:
             docker("tag", f"{name}-{role}:t1", f"{name}-{role}:t2")
         _export(project, port, nginx, "t2")
-        loop = RequestLoop(port)
+        loop = _page_check(port)
         worker = threading.Thread(target=loop.run, args=(1200,), daemon=True)
         worker.start()
         time.sleep(3)  # a few requests before the update starts

@@ -1,0 +1,194 @@
+"""`plonedev deploy` and `plonedev stack` on this machine's single-node Swarm.
+
+One test, in the order a team meets them (a deploy costs minutes here): a Classic UI
+project (no frontend: cheaper) built with `plonedev build`, then
+
+1. a first `plonedev deploy` converges (every service healthy) and the site answers;
+2. a second with new tags rolls, while a request loop asks for uncached pages: no
+   request fails;
+3. a third whose backend image fails its health check: plonedev rolls back (the
+   backend, and Varnish, which had rolled to the new tag already), the old version
+   keeps serving (0 failed requests) and the command exits 1 naming the backend;
+4. `plonedev stack scale backend=3`, then `stack status` shows 3/3.
+
+The nginx ingress with --no-ipvs, as in test_stack_deploy.py (this kernel has no IPVS).
+The stack, its volumes, secrets and images are removed after.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from plonedev.runtime.ports import free_port
+from tests.integration.plone_project import PlonedevProject, make_project
+from tests.integration.stack_support import (
+    HOST,
+    RequestLoop,
+    build_stand_ins,
+    docker,
+    ensure_nginx_image,
+    remove_stack,
+    services,
+    swarm_ready,
+)
+from tests.integration.stack_support import http_request as _http
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.docker,
+    pytest.mark.timeout(3600),
+    pytest.mark.skipif(bool(swarm_ready()), reason=swarm_ready() or ""),
+]
+
+TITLE = "Deploy demo"
+SECTION = f"""\
+name = "{{name}}"
+site-title = "{TITLE}"
+
+[tool.plonedev.images]
+python = "plonedev-test/python:3.11"
+postgres = "plonedev-test/postgres:15"
+varnish = "plonedev-test/varnish:7"
+"""
+EXPECTED = {"ingress": "1/1", "varnish": "1/1", "backend": "2/2", "postgres": "1/1"}
+# A backend whose health check fails: Zope runs, but the probe reports it unhealthy.
+BROKEN_BACKEND = """\
+FROM {base}
+USER root
+RUN printf 'raise SystemExit(1)\\n' > /app/bin/healthcheck.py
+USER plone
+"""
+
+
+@dataclass
+class Running:
+    loop: RequestLoop
+    worker: threading.Thread
+
+    def finish(self) -> RequestLoop:
+        time.sleep(10)  # the ingress's DNS cache is past the old tasks
+        self.loop.stop.set()
+        self.worker.join(timeout=60)
+        return self.loop
+
+
+def _start_loop(port: int) -> Running:
+    """Uncached Classic UI pages (a new query string each time), in a thread."""
+
+    def ask(n: int) -> str:
+        response = _http(port, "GET", f"/?loop={n}")
+        ok = response.status == 200 and TITLE in response.body
+        return "" if ok else f"HTTP {response.status}"
+
+    loop = RequestLoop(ask)
+    worker = threading.Thread(target=loop.run, args=(1500,), daemon=True)
+    worker.start()
+    time.sleep(3)  # a few requests before the change starts
+    return Running(loop, worker)
+
+
+def _image(name: str, service: str) -> str:
+    return docker(
+        "service",
+        "inspect",
+        "--format",
+        "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+        f"{name}_{service}",
+    ).strip()
+
+
+def _deploy(
+    project: PlonedevProject, port: int, nginx: str, tag: str, *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return project.run(
+        "deploy", "--host", HOST, "--ingress", "nginx", "--no-ipvs",
+        "--http-port", str(port), "--ingress-image", nginx, "--tag", tag,
+        "--resolve-image", "never", "--timeout", "900",
+        check=check, timeout=1800,
+    )  # fmt: skip
+
+
+def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
+    name = f"dpl{secrets.token_hex(3)}"
+    build_stand_ins("python", "postgres", "varnish")
+    nginx = ensure_nginx_image()
+    project = make_project(tmp_path, SECTION.format(name=name))
+    port = free_port()
+    timings: dict[str, float] = {}
+    stack_secrets = (f"{name}_admin_password", f"{name}_db_password")
+    tags = ("t1", "t2", "t3")
+    images = [f"{name}-{role}:{tag}" for role in ("backend", "varnish") for tag in tags]
+    images.append(f"{name}-backend:dev")
+
+    started = time.monotonic()
+    project.run("build", "--tag", "t1", timeout=2700)
+    timings["build"] = time.monotonic() - started
+    try:
+        # 1. The first deploy: secrets created, every service healthy, the site answers.
+        started = time.monotonic()
+        first = _deploy(project, port, nginx, "t1")
+        timings["first deploy"] = time.monotonic() - started
+        assert "Deployed" in first.stdout, first.stdout
+        assert services(name) == EXPECTED
+        page = _http(port, "GET", "/")
+        assert page.status == 200, page.body[:500]
+        assert TITLE in page.body
+        assert "varnish" in page.headers.get("via", "").lower()
+
+        # 2. New tags: the backend and Varnish roll, no request fails.
+        for role in ("backend", "varnish"):
+            docker("tag", f"{name}-{role}:t1", f"{name}-{role}:t2")
+        running = _start_loop(port)
+        started = time.monotonic()
+        second = _deploy(project, port, nginx, "t2")
+        timings["rolling deploy"] = time.monotonic() - started
+        loop = running.finish()
+        timings["requests during it"] = loop.ok
+        assert "backend" in second.stdout and "varnish" in second.stdout, second.stdout
+        assert loop.failures == [], f"{len(loop.failures)} failed: {loop.failures[:10]}"
+        assert loop.ok > 50, loop.ok
+        assert _image(name, "backend") == f"{name}-backend:t2"
+        assert _image(name, "varnish") == f"{name}-varnish:t2"
+
+        # 3. A backend that never becomes healthy: rolled back, the old one keeps serving.
+        docker(
+            "buildx", "build", "-t", f"{name}-backend:t3", "-",
+            input=BROKEN_BACKEND.format(base=f"{name}-backend:t2"), timeout=600,
+        )  # fmt: skip
+        docker("tag", f"{name}-varnish:t2", f"{name}-varnish:t3")
+        running = _start_loop(port)
+        started = time.monotonic()
+        third = _deploy(project, port, nginx, "t3", check=False)
+        timings["failed deploy and rollback"] = time.monotonic() - started
+        loop = running.finish()
+        assert third.returncode == 1, third.stdout + third.stderr
+        error = third.stderr.splitlines()[-1]
+        assert "backend did not become healthy" in error, third.stderr
+        assert "rolled back" in third.stderr, third.stderr
+        assert loop.failures == [], f"{len(loop.failures)} failed: {loop.failures[:10]}"
+        assert loop.ok > 50, loop.ok
+        assert _image(name, "backend") == f"{name}-backend:t2"
+        assert _image(name, "varnish") == f"{name}-varnish:t2"
+        assert services(name) == EXPECTED
+
+        # 4. Scale, then the status shows it.
+        started = time.monotonic()
+        project.run("stack", "scale", "backend=3", timeout=900)
+        timings["scale to 3"] = time.monotonic() - started
+        status = project.run("stack", "status").stdout
+        backend_row = next(line for line in status.splitlines() if "backend" in line)
+        assert "3/3" in backend_row, status
+        assert services(name)["backend"] == "3/3"
+    finally:
+        started = time.monotonic()
+        remove_stack(name, stack_secrets)
+        timings["cleanup"] = time.monotonic() - started
+        docker("image", "rm", *images, check=False)
+        print("deploy test timings:", {k: round(v, 1) for k, v in timings.items()})
