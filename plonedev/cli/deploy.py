@@ -14,6 +14,8 @@ from plonedev.cli.errors import reports_errors
 from plonedev.cli.stack import (
     AcmeEmail,
     BackendReplicas,
+    Dashboard,
+    DashboardHost,
     FrontendReplicas,
     HostOption,
     HttpPort,
@@ -21,6 +23,8 @@ from plonedev.cli.stack import (
     IngressImage,
     IngressOption,
     NoIpvs,
+    Portainer,
+    PortainerHost,
     RegistryOption,
     TagOption,
     stack_options,
@@ -76,12 +80,18 @@ def deploy(
     https_port: HttpsPort = 443,
     no_ipvs: NoIpvs = False,
     ingress_image: IngressImage = "",
+    dashboard: Dashboard = False,
+    dashboard_host: DashboardHost = "",
+    portainer: Portainer = False,
+    portainer_host: PortainerHost = "",
 ) -> None:
     from plonedev.commands.deploy import deploy as run_deploy
 
     options = stack_options(
         host, ingress, registry, tag, backend_replicas, frontend_replicas,
         acme_email, http_port, https_port, no_ipvs, ingress_image,
+        dashboard=dashboard, dashboard_host=dashboard_host,
+        portainer=portainer, portainer_host=portainer_host,
     )  # fmt: skip
     result = run_deploy(
         Path.cwd(),

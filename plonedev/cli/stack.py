@@ -82,6 +82,27 @@ NoIpvs = Annotated[
 IngressImage = Annotated[
     str, typer.Option("--ingress-image", help="Image of the ingress (Traefik or nginx).")
 ]
+Dashboard = Annotated[
+    bool,
+    typer.Option(
+        "--dashboard",
+        help="Publish Traefik's dashboard on its own host name, behind basic auth "
+        "(users from the Swarm secret <project>_dashboard_users).",
+    ),
+]
+DashboardHost = Annotated[
+    str, typer.Option("--dashboard-host", help="The dashboard's host (default: traefik.HOST).")
+]
+Portainer = Annotated[
+    bool,
+    typer.Option(
+        "--portainer",
+        help="Add Portainer: the server on a manager, an agent on every node, behind Traefik.",
+    ),
+]
+PortainerHost = Annotated[
+    str, typer.Option("--portainer-host", help="Portainer's host (default: portainer.HOST).")
+]
 
 
 @reports_errors
@@ -100,6 +121,10 @@ def export_stack(
     https_port: HttpsPort = 443,
     no_ipvs: NoIpvs = False,
     ingress_image: IngressImage = "",
+    dashboard: Dashboard = False,
+    dashboard_host: DashboardHost = "",
+    portainer: Portainer = False,
+    portainer_host: PortainerHost = "",
     check: Annotated[
         bool, typer.Option("--check", help="Validate the file with `docker stack config`.")
     ] = False,
@@ -117,6 +142,8 @@ def export_stack(
     options = stack_options(
         host, ingress, registry, tag, backend_replicas, frontend_replicas,
         acme_email, http_port, https_port, no_ipvs, ingress_image,
+        dashboard=dashboard, dashboard_host=dashboard_host,
+        portainer=portainer, portainer_host=portainer_host,
     )  # fmt: skip
     result = run_export(
         Path.cwd(), options, output=output, check=check, create_secrets=create_secrets
@@ -136,6 +163,11 @@ def stack_options(
     https_port: int,
     no_ipvs: bool,
     ingress_image: str,
+    *,
+    dashboard: bool = False,
+    dashboard_host: str = "",
+    portainer: bool = False,
+    portainer_host: str = "",
 ) -> StackOptions:
     """The export-stack options (also deploy's) as the renderers take them."""
     from plonedev.errors import PlonedevError
@@ -159,6 +191,10 @@ def stack_options(
         https_port=https_port,
         acme_email=acme_email,
         ingress_image=ingress_image,
+        dashboard=dashboard,
+        dashboard_host=dashboard_host,
+        portainer=portainer,
+        portainer_host=portainer_host,
     )
 
 
@@ -175,7 +211,7 @@ def _print_build(result: BuildResult) -> None:
 
 
 def _print_export(result: ExportResult) -> None:
-    console = ui.console
+    console, options = ui.console, result.options
     for path in result.files:
         console.print(f"[green]✓[/] Wrote {escape(str(path))}")
     if result.checked:
@@ -186,6 +222,11 @@ def _print_export(result: ExportResult) -> None:
         + f" → {result.storage.value}; images: "
         + escape(", ".join(result.images.all()))
     )
+    tools = (("Traefik's dashboard", "traefik", options.dashboard),
+             ("Portainer", "portainer", options.portainer))  # fmt: skip
+    for title, tool, wanted in tools:
+        if wanted:
+            console.print(f"  {title}: https://{escape(options.tool_host(tool))}")
     for state in result.secrets:
         if state.created:
             saved = f" (saved to {state.saved_to})" if state.saved_to else ""

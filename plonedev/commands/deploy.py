@@ -26,6 +26,7 @@ from plonedev.runtime.swarm_services import (
     UPDATE_BUSY,
     deploy_stack,
     roll_back,
+    spec_digests,
     stack_services,
     task_logs,
 )
@@ -78,13 +79,14 @@ def deploy(
     exported = export_stack(start, options, create_secrets=True, docker_context=docker_context)
     stack = exported.project
     docker = swarm_client(docker_context)
-    before = {s.name: s.version for s in stack_services(docker, stack)}
+    before = spec_digests(docker, stack)
     since = datetime.now(UTC)
     with reporter.step(f"Deploying the stack {stack}") as step:
         deploy_stack(docker, stack, exported.stack_file, resolve_image=resolve_image)
         step.done(f"Deployed the stack {stack} (docker stack deploy)")
+    after = spec_digests(docker, stack)
+    updated = tuple(name for name, digest in sorted(after.items()) if before.get(name) != digest)
     deployed = stack_services(docker, stack)
-    updated = tuple(s.name for s in deployed if before.get(s.name) != s.version)
     images = {s.name: s.image for s in deployed}
     reporter.info(f"Following {len(deployed)} services ({len(updated)} updated):")
     _, failure = follow(

@@ -7,6 +7,8 @@ checked with `docker stack config` and its secrets created on the current engine
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets as random
 import shlex
 from dataclasses import dataclass
@@ -18,10 +20,11 @@ from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Project
 from plonedev.project import build_project
-from plonedev.render.stack import ADMIN_KEY, RenderedStack, StackSecret, render_stack
+from plonedev.render.stack import RenderedStack, SecretKind, StackSecret, render_stack
 from plonedev.render.stack_backend import stack_storage
 from plonedev.render.stack_images import StackImages, stack_images
 from plonedev.render.stack_options import StackOptions, StackStorage
+from plonedev.render.stack_traefik import DASHBOARD_USER
 
 OWNER_LABEL = "org.plone.plonedev.stack"
 
@@ -31,7 +34,7 @@ class SecretState:
     secret: StackSecret
     created: bool = False  # created now by --create-secrets
     exists: bool = False  # known to exist on the engine (after --check or --create)
-    saved_to: Path | None = None  # where a created admin password was written
+    saved_to: Path | None = None  # where a created login's password was written
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,20 @@ def stack_model(context: ProjectContext, storage: StackStorage) -> Project:
 
 
 def secret_command(secret: StackSecret) -> str:
-    """A shell (bash) command that creates the secret: the admin password asked for
+    """A shell (bash) command that creates the secret: a login's password asked for
     without echo, the others random; no value on a command line or in a file."""
     name = shlex.quote(secret.name)
-    if secret.key == ADMIN_KEY:
+    if secret.kind is SecretKind.LOGIN:
         prompt = shlex.quote(f"Password for {secret.description}: ")
         return (
             f"read -rs -p {prompt} pw && echo && printf '%s' \"$pw\" "
+            f"| docker secret create {name} - && unset pw"
+        )
+    if secret.kind is SecretKind.HTPASSWD:
+        prompt = shlex.quote(f"Password for {secret.description} ({DASHBOARD_USER}): ")
+        return (
+            f"read -rs -p {prompt} pw && echo && printf '{DASHBOARD_USER}:%s\\n' "
+            '"$(printf \'%s\' "$pw" | openssl passwd -apr1 -stdin)" '
             f"| docker secret create {name} - && unset pw"
         )
     return (
@@ -143,10 +153,21 @@ def _create_secrets(
             continue
         value = random.token_urlsafe(24)
         saved_to = None
-        if secret.key == ADMIN_KEY:
-            # The one a person types: kept where the development password is kept.
+        if secret.kind is not SecretKind.RANDOM:
+            # One a person types: kept where the development password is kept.
             saved_to = context.paths.var / "stack" / secret.name
             write_atomic(saved_to, value + "\n", mode=0o600)
+        if secret.kind is SecretKind.HTPASSWD:
+            value = htpasswd_line(DASHBOARD_USER, value)
         create_secret(secret.name, value, {OWNER_LABEL: context.config.name}, client)
         states.append(SecretState(secret, created=True, exists=True, saved_to=saved_to))
     return tuple(states)
+
+
+def htpasswd_line(user: str, password: str) -> str:
+    """`user:{SHA}...`, which Traefik's basic auth reads. Unsalted SHA-1 is only safe for
+    a random password like the one plonedev creates (192 bits: no dictionary finds it);
+    a chosen one goes through the printed command (openssl's salted apr1)."""
+    sha1 = hashlib.sha1(password.encode(), usedforsecurity=True)  # noqa: S324 (see above)
+    digest = base64.b64encode(sha1.digest()).decode()
+    return f"{user}:{{SHA}}{digest}\n"

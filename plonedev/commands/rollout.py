@@ -27,7 +27,8 @@ from plonedev.runtime.swarm_services import (
 if TYPE_CHECKING:
     from python_on_whales import DockerClient
 
-FAILED_TASKS = 3  # failed tasks of one image (no update to watch) that make a failure
+FAILED_TASKS = 5  # failed tasks of one image (no update to watch) that make a failure:
+# a first deploy sees a few (a backend started before its database answers)
 POLL_SECONDS = 2.0
 
 
@@ -74,8 +75,10 @@ def follow(
             late = next((s for s in states if not s.converged), None)
             if late is None:
                 return states, None
-            reason = f"not converged after {timeout:.0f} s ({progress_line(late)})"
-            return states, Failure(late, reason, _last_task(late, late.image))
+            task = _last_task(late, late.image)
+            stuck = f"; its task: {task.state} {task.error or task.message}" if task else ""
+            reason = f"not converged after {timeout:.0f} s ({progress_line(late).strip()}{stuck})"
+            return states, Failure(late, reason, task)
         sleep(POLL_SECONDS)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -41,12 +42,25 @@ from plonedev.render.stack_database import postgres_service, zeo_service
 from plonedev.render.stack_images import StackImages
 from plonedev.render.stack_ingress import NGINX_CONFIG, ingress_service, nginx_conf
 from plonedev.render.stack_options import Ingress, StackOptions, StackStorage
+from plonedev.render.stack_portainer import (
+    PORTAINER_ADMIN_KEY,
+    PORTAINER_NETWORK,
+    portainer_agent_service,
+    portainer_service,
+)
 from plonedev.render.stack_services import backend_service, frontend_service, varnish_service
+from plonedev.render.stack_traefik import DASHBOARD_USERS_KEY
 from plonedev.render.stack_vcl import INGRESS_HOST
 
-__all__ = ["ADMIN_KEY", "RenderedStack", "StackSecret", "render_stack"]
+__all__ = ["ADMIN_KEY", "RenderedStack", "SecretKind", "StackSecret", "render_stack"]
 
 STACK_VERSION = "3.8"  # Swarm's compose schema; 3.8 is read by every engine since 19.03
+
+
+class SecretKind(StrEnum):
+    RANDOM = "random"  # nobody types it (the database password)
+    LOGIN = "login"  # a person logs in with it
+    HTPASSWD = "htpasswd"  # a login, kept as an htpasswd line (Traefik's basic auth)
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class StackSecret:
     key: str  # the secret's key in the stack file
     name: str  # the Swarm secret it names (external: created before the deploy)
     description: str
+    kind: SecretKind = SecretKind.RANDOM
 
 
 @dataclass(frozen=True)
@@ -63,12 +78,21 @@ class RenderedStack:
     secrets: tuple[StackSecret, ...] = ()
 
 
-def stack_secrets(project_name: str, storage: StackStorage) -> tuple[StackSecret, ...]:
-    secrets = [StackSecret(ADMIN_KEY, f"{project_name}_admin_password", "the site's admin")]
+def stack_secrets(
+    project_name: str, storage: StackStorage, options: StackOptions
+) -> tuple[StackSecret, ...]:
+    login = SecretKind.LOGIN
+    secrets = [StackSecret(ADMIN_KEY, f"{project_name}_admin_password", "the site's admin", login)]
     if storage is StackStorage.RELSTORAGE:
         secrets.append(
             StackSecret(DB_SECRET, f"{project_name}_db_password", "PostgreSQL's plone user")
         )
+    if options.dashboard:
+        name, description = f"{project_name}_dashboard_users", "the Traefik dashboard's admin"
+        secrets.append(StackSecret(DASHBOARD_USERS_KEY, name, description, SecretKind.HTPASSWD))
+    if options.portainer:
+        name, description = f"{project_name}_portainer_admin_password", "Portainer's admin"
+        secrets.append(StackSecret(PORTAINER_ADMIN_KEY, name, description, login))
     return tuple(secrets)
 
 
@@ -90,7 +114,7 @@ def render_stack(
     """The stack file (and the files it names) for `project`, whose model was built
     for the stack's storage and with Varnish."""
     ctx = StackContext(config, project, options, images, storage)
-    secrets = stack_secrets(project.name, storage)
+    secrets = stack_secrets(project.name, storage, options)
     document = _document(ctx, secrets)
     files: dict[str, str] = {}
     if options.ingress is Ingress.NGINX:
@@ -128,13 +152,19 @@ def _document(ctx: StackContext, secrets: tuple[StackSecret, ...]) -> dict[str, 
     else:
         database = ctx.required(Role.ZEO)
         services[database.name] = zeo_service(ctx, database)
+    networks: dict[str, Any] = {
+        EDGE_NETWORK: {"driver": "overlay", "attachable": True},
+        INTERNAL_NETWORK: {"driver": "overlay", "internal": True},
+    }
+    if ctx.options.portainer:
+        services["portainer"] = portainer_service(ctx)
+        services["portainer-agent"] = portainer_agent_service(ctx)
+        # The agents answer only the server: a network of their own, no way out.
+        networks[PORTAINER_NETWORK] = {"driver": "overlay", "internal": True}
     return {
         "version": STACK_VERSION,
         "services": services,
-        "networks": {
-            EDGE_NETWORK: {"driver": "overlay", "attachable": True},
-            INTERNAL_NETWORK: {"driver": "overlay", "internal": True},
-        },
+        "networks": networks,
         "volumes": {name: {} for name in ctx.volumes},
         "secrets": {secret.key: {"external": True, "name": secret.name} for secret in secrets},
     }

@@ -34,6 +34,8 @@ RESOURCES = {
     "backend": Resources("2.0", "2G", "512M"),
     "postgres": Resources("1.0", "1G", "256M"),
     "zeo": Resources("1.0", "1G", "256M"),
+    "portainer": Resources("0.5", "512M", "64M"),
+    "portainer-agent": Resources("0.25", "128M", "32M"),
 }
 
 

@@ -20,7 +20,13 @@ from plonedev.render.stack_context import (
 from plonedev.render.stack_deploy import MANAGER, Order, deploy, healthcheck
 from plonedev.render.stack_nginx import CONF_TARGET, nginx_health, render_nginx_conf
 from plonedev.render.stack_options import Ingress
-from plonedev.render.stack_traefik import ACME_STORAGE, traefik_environment, traefik_health
+from plonedev.render.stack_traefik import (
+    ACME_STORAGE,
+    DASHBOARD_USERS_KEY,
+    dashboard_labels,
+    traefik_environment,
+    traefik_health,
+)
 
 NGINX_CONFIG = "nginx_conf"  # the Swarm config's key in the stack file
 
@@ -46,7 +52,8 @@ def nginx_conf(ctx: StackContext) -> str:
 
 def _traefik(ctx: StackContext) -> dict[str, Any]:
     options = ctx.options
-    return {
+    section = deploy("ingress", order=_order(ctx), dnsrr=ctx.dnsrr, placement=(MANAGER,))
+    service: dict[str, Any] = {
         "image": options.ingress_image_name,
         "environment": traefik_environment(options),
         "ports": [_port(ctx, 80, options.http_port), _port(ctx, 443, options.https_port)],
@@ -62,8 +69,12 @@ def _traefik(ctx: StackContext) -> dict[str, Any]:
         ],
         "networks": [EDGE_NETWORK, INTERNAL_NETWORK],
         "healthcheck": healthcheck(traefik_health(), 30),
-        "deploy": deploy("ingress", order=_order(ctx), dnsrr=ctx.dnsrr, placement=(MANAGER,)),
+        "deploy": section,
     }
+    if options.dashboard:
+        service["secrets"] = [{"source": DASHBOARD_USERS_KEY, "target": DASHBOARD_USERS_KEY}]
+        section["labels"] = dashboard_labels(ctx.prefix, options)
+    return service
 
 
 def _nginx(ctx: StackContext) -> dict[str, Any]:

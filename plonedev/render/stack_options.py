@@ -49,6 +49,11 @@ class StackOptions:
     https_port: int = 443  # Traefik only: nginx serves plain HTTP (TLS ends before it)
     acme_email: str = ""  # Let's Encrypt account e-mail (optional)
     ingress_image: str = ""  # "" = DEFAULT_TRAEFIK_IMAGE or DEFAULT_NGINX_IMAGE
+    # Operator tools (Traefik only: its routers give each its own host name).
+    dashboard: bool = False  # Traefik's dashboard, behind basic auth
+    dashboard_host: str = ""  # "" = traefik.<host>
+    portainer: bool = False  # Portainer (server on a manager, an agent on every node)
+    portainer_host: str = ""  # "" = portainer.<host>
 
     def __post_init__(self) -> None:
         if not HOST_NAME.fullmatch(self.host):
@@ -74,11 +79,43 @@ class StackOptions:
                 f"--acme-email {self.acme_email!r} is not an e-mail address",
                 "give the address Let's Encrypt writes to about expiring certificates",
             )
+        self._check_tools()
         if self.ingress_image and not IMAGE_REFERENCE.fullmatch(self.ingress_image):
             raise PlonedevError(
                 f"--ingress-image {self.ingress_image!r} is not an image reference",
                 "give a name such as nginx:1.27",
             )
+
+    def _check_tools(self) -> None:
+        hosts = [self.host]
+        for tool, flag, wanted in (
+            ("traefik", "--dashboard", self.dashboard),
+            ("portainer", "--portainer", self.portainer),
+        ):
+            if not wanted:
+                continue
+            if self.ingress is not Ingress.TRAEFIK:
+                raise PlonedevError(
+                    f"{flag} needs the Traefik ingress (its routers give the tool a host name)",
+                    f"drop --ingress {self.ingress.value}, or {flag}",
+                )
+            host = self.tool_host(tool)
+            if not HOST_NAME.fullmatch(host):
+                raise PlonedevError(
+                    f"{flag}-host {host!r} is not a host name",
+                    f"e.g. {flag}-host {tool}.example.org",
+                )
+            hosts.append(host)
+        if len(set(hosts)) != len(hosts):
+            raise PlonedevError(
+                "the site, the dashboard and Portainer need host names of their own",
+                "give --dashboard-host and --portainer-host different names",
+            )
+
+    def tool_host(self, tool: str) -> str:
+        """The host name of an operator tool: given, or <tool>.<host>."""
+        given = {"traefik": self.dashboard_host, "portainer": self.portainer_host}[tool]
+        return given or f"{tool}.{self.host}"
 
     @property
     def ingress_image_name(self) -> str:

@@ -7,6 +7,9 @@ comes back on `internal`, marked with ROUTED_HEADER, where header-matched router
 /++api++ to the backend and the rest to the frontend (or, without a frontend, everything
 to the backend), rewritten for Zope's virtual host monster.
 
+With --dashboard, Traefik's own dashboard (the API, read-only) gets a router on its own
+host name, behind basic auth whose users file is a Swarm secret.
+
 The static configuration is given as TRAEFIK_* environment variables rather than
 command-line flags, so that `traefik healthcheck` (a separate process) reads it too.
 """
@@ -20,6 +23,8 @@ from plonedev.varnish.vcl import ROUTED_HEADER
 RESOLVER = "le"  # the Let's Encrypt certificate resolver
 ACME_STORAGE = "/letsencrypt/acme.json"
 PING_PORT = 8082  # Traefik's own health endpoint: `traefik healthcheck --ping`
+DASHBOARD_USERS_KEY = "dashboard_users"  # the secret: htpasswd lines
+DASHBOARD_USER = "admin"
 _API_PATH = r"^/\+\+api\+\+($|/.*)"  # Go regexp, as ReplacePathRegex reads it
 
 
@@ -41,7 +46,7 @@ def traefik_environment(options: StackOptions) -> dict[str, str]:
         "TRAEFIK_PING_ENTRYPOINT": "ping",
         "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_STORAGE": ACME_STORAGE,
         "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_TLSCHALLENGE": "true",
-        # No dashboard and no API: nothing to protect with a password.
+        # No dashboard and no API unless asked for (then behind basic auth, dashboard_labels).
         "TRAEFIK_API": "false",
         "TRAEFIK_ACCESSLOG": "true",
         "TRAEFIK_GLOBAL_SENDANONYMOUSUSAGE": "false",
@@ -49,7 +54,29 @@ def traefik_environment(options: StackOptions) -> dict[str, str]:
     }
     if options.acme_email:
         env["TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_EMAIL"] = options.acme_email
+    if options.dashboard:
+        env["TRAEFIK_API"] = "true"
+        env["TRAEFIK_API_DASHBOARD"] = "true"
     return env
+
+
+def dashboard_labels(prefix: str, options: StackOptions) -> dict[str, str]:
+    """The dashboard (Traefik's internal api@internal service) on its own host name, over
+    HTTPS, behind basic auth from the users file the secret holds."""
+    router = f"traefik.http.routers.{prefix}-dashboard"
+    auth = f"traefik.http.middlewares.{prefix}-dashboard-auth.basicauth"
+    return {
+        "traefik.enable": "true",
+        f"{router}.rule": f"Host(`{options.tool_host('traefik')}`)",
+        f"{router}.entrypoints": "websecure",
+        f"{router}.tls.certresolver": RESOLVER,
+        f"{router}.service": "api@internal",
+        f"{router}.middlewares": f"{prefix}-dashboard-auth",
+        f"{auth}.usersfile": f"/run/secrets/{DASHBOARD_USERS_KEY}",
+        f"{auth}.realm": "Traefik",
+        # The Swarm provider wants a port for every enabled service; nothing is sent to it.
+        f"traefik.http.services.{prefix}-dashboard.loadbalancer.server.port": "8080",
+    }
 
 
 def traefik_health() -> tuple[str, ...]:

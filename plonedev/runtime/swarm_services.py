@@ -8,6 +8,7 @@ of the service's current image is a healthy one.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,8 @@ class TaskState:
     image: str
     state: str  # new, starting, running, failed, shutdown, ...
     desired: str  # running, shutdown, ...
-    error: str  # the task's error, or its status message
+    error: str  # why it failed ("" when it did not)
+    message: str  # Swarm's last word on it: "started", "accepted", ...
     created: datetime | None
 
 
@@ -43,7 +45,6 @@ class ServiceState:
     full_name: str  # stk_backend
     image: str  # the image of the current spec
     replicas: int  # desired (replicated mode)
-    version: int  # the spec's version: changes with every update
     update_state: str  # "" (never updated), updating, completed, paused, rollback_*
     update_message: str
     can_roll_back: bool  # a previous spec exists
@@ -107,7 +108,6 @@ def _service_state(stack: str, service: Any, tasks: list[Any]) -> ServiceState:
         full_name=name,
         image=str(spec.task_template.container_spec.image),
         replicas=replicas,
-        version=int(service.version.index),
         update_state=str(status.state) if status is not None and status.state else "",
         update_message=str(status.message or "") if status is not None else "",
         can_roll_back=service.previous_spec is not None,
@@ -117,12 +117,33 @@ def _service_state(stack: str, service: Any, tasks: list[Any]) -> ServiceState:
                 image=str(task.spec.container_spec.image),
                 state=str(task.status.state),
                 desired=str(task.desired_state),
-                error=str(task.status.err or task.status.message or ""),
+                error=str(task.status.err or ""),
+                message=str(task.status.message or ""),
                 created=task.created_at,
             )
             for task in tasks
         ),
     )
+
+
+def spec_digests(docker: DockerClient, stack: str) -> dict[str, str]:
+    """Each service's task template and mode, hashed: what a deploy changed. (Its version
+    is no guide: `docker stack deploy` updates every service, changed or not.)"""
+    ids = _cli(
+        docker, f"list the services of {stack}",
+        "service", "ls", "-q", "--filter", f"label={STACK_LABEL}={stack}",
+    ).split()  # fmt: skip
+    if not ids:
+        return {}
+    template = "{{.Spec.Name}} {{json .Spec.TaskTemplate}}{{json .Spec.Mode}}"
+    out = _cli(
+        docker, f"inspect the services of {stack}", "service", "inspect", "-f", template, *ids
+    )
+    digests = {}
+    for line in out.splitlines():
+        name, _, spec = line.partition(" ")
+        digests[name.removeprefix(f"{stack}_")] = hashlib.sha256(spec.encode()).hexdigest()
+    return digests
 
 
 def _cli(docker: DockerClient, action: str, *args: str) -> str:

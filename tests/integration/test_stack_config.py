@@ -107,3 +107,25 @@ def test_nginx_accepts_the_ingress_configuration(tmp_path: Path, frontend: bool)
     )
     assert done.returncode == 0, done.stderr
     assert "syntax is ok" in done.stderr
+
+
+@pytest.mark.skipif(bool(swarm_ready()), reason=swarm_ready() or "")
+def test_export_stack_check_accepts_the_operator_tools(tmp_path: Path) -> None:
+    project = make_project(tmp_path, "", with_demo=False)
+    done = project.run(
+        "export-stack", "--host", HOST, "--dashboard", "--portainer",
+        "--portainer-host", "ops.example.org", "--check",
+    )  # fmt: skip
+    assert "docker stack config accepts it" in done.stdout
+    assert f"Traefik's dashboard: https://traefik.{HOST}" in done.stdout
+    assert "Portainer: https://ops.example.org" in done.stdout
+    seen = yaml.safe_load(docker("stack", "config", "-c", str(project.root / "stack.yml")))
+    services = seen["services"]
+    assert {"portainer", "portainer-agent"} <= set(services)
+    assert services["portainer-agent"]["deploy"]["mode"] == "global"
+    labels = services["ingress"]["deploy"]["labels"]
+    assert labels["traefik.http.routers.itest-dashboard.service"] == "api@internal"
+    assert seen["secrets"]["dashboard_users"]["name"] == "itest_dashboard_users"
+    # Both secrets a person logs in with are asked for by the printed commands.
+    for name in ("itest_dashboard_users", "itest_portainer_admin_password"):
+        assert f"docker secret create {name} -" in done.stdout

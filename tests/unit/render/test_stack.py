@@ -39,6 +39,7 @@ def _render(
     ingress: Ingress = Ingress.TRAEFIK,
     frontend: bool = False,
     ipvs: bool = True,
+    **tools: Any,  # StackOptions' operator tools: dashboard=True, portainer=True, ...
 ) -> tuple[dict[str, Any], str, dict[str, str]]:
     extra = f'storage = "{storage}"\n'
     if frontend:
@@ -55,6 +56,7 @@ def _render(
         registry="registry.example.org/team",
         tag="1.2",
         ipvs=ipvs,
+        **tools,
     )
     rendered = render_stack(
         config,

@@ -18,6 +18,8 @@ from plonedev.render.stack_images import stack_images
 from plonedev.render.stack_options import Ingress, StackOptions, StackStorage
 from plonedev.render.stack_vcl import render_stack_vcl
 
+OPTIONS = StackOptions(host="www.example.org")
+
 
 def _config(**values: object) -> PlonedevConfig:
     return PlonedevConfig.model_validate({"name": "site", **values})
@@ -121,9 +123,11 @@ def test_backend_layer_adds_what_the_development_image_lacks() -> None:
 
 
 def test_secrets_and_how_to_create_them() -> None:
-    relstorage = stack_secrets("site", StackStorage.RELSTORAGE)
+    relstorage = stack_secrets("site", StackStorage.RELSTORAGE, OPTIONS)
     assert [s.name for s in relstorage] == ["site_admin_password", "site_db_password"]
-    assert [s.name for s in stack_secrets("site", StackStorage.ZEO)] == ["site_admin_password"]
+    assert [s.name for s in stack_secrets("site", StackStorage.ZEO, OPTIONS)] == [
+        "site_admin_password"
+    ]
     admin, db = relstorage
     assert "read -rs" in secret_command(admin)  # asked, never echoed
     assert secret_command(db).endswith("| docker secret create site_db_password -")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from plonedev.commands import rollout
-from plonedev.commands.rollout import Failure, failure_of, follow, progress_line
+from plonedev.commands.rollout import FAILED_TASKS, Failure, failure_of, follow, progress_line
 from plonedev.report import QuietReporter
 from plonedev.runtime.swarm_services import ServiceState, TaskState
 
@@ -21,7 +21,7 @@ OLD, NEW = "reg.example.org/team/site-backend:t1", "reg.example.org/team/site-ba
 
 def _task(image: str, state: str, *, minutes: int = 1, error: str = "") -> TaskState:
     created = SINCE + timedelta(minutes=minutes)
-    return TaskState(f"task{minutes}{state}", image, state, "running", error, created)
+    return TaskState(f"task{minutes}{state}", image, state, "running", error, state, created)
 
 
 def _service(
@@ -32,7 +32,6 @@ def _service(
         full_name="site_backend",
         image=image,
         replicas=replicas,
-        version=7,
         update_state=update,
         update_message="update paused due to failure" if update else "",
         can_roll_back=True,
@@ -67,13 +66,13 @@ def test_an_update_state_from_an_earlier_deploy_is_not_this_deploys_failure() ->
     assert failure_of(state, SINCE, watched=False, image=OLD) is None
 
 
-def test_without_an_update_to_watch_three_failed_tasks_of_the_image_are_a_failure() -> None:
-    two = [_task(NEW, "failed", minutes=m, error="exit 1") for m in (1, 2)]
-    assert failure_of(_service(*two), SINCE, watched=False, image=NEW) is None
+def test_without_an_update_to_watch_repeated_failed_tasks_of_the_image_are_a_failure() -> None:
+    fewer = [_task(NEW, "failed", minutes=m, error="exit 1") for m in range(1, FAILED_TASKS)]
+    assert failure_of(_service(*fewer), SINCE, watched=False, image=NEW) is None
     before = _task(NEW, "failed", minutes=-5, error="exit 1")  # an earlier deploy's
-    assert failure_of(_service(*two, before), SINCE, watched=False, image=NEW) is None
-    third = _task(NEW, "rejected", minutes=3, error="no such image")
-    failure = failure_of(_service(*two, third), SINCE, watched=False, image=NEW)
+    assert failure_of(_service(*fewer, before), SINCE, watched=False, image=NEW) is None
+    third = _task(NEW, "rejected", minutes=FAILED_TASKS, error="no such image")
+    failure = failure_of(_service(*fewer, third), SINCE, watched=False, image=NEW)
     assert failure is not None and failure.reason == "no such image"
 
 
