@@ -168,6 +168,7 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
         third = _deploy(project, port, nginx, "t3", check=False)
         timings["failed deploy and rollback"] = time.monotonic() - started
         loop = running.finish()
+        timings["requests during it and the rollback"] = loop.ok
         assert third.returncode == 1, third.stdout + third.stderr
         error = third.stderr.splitlines()[-1]
         assert "backend did not become healthy" in error, third.stderr
