@@ -32,6 +32,9 @@ PIPELINE = ".gitlab-ci.yml"
 def _project(root: Path, *, frontend: bool, storage: str = "filestorage") -> Path:
     extra = 'frontend = "frontend"\nplonedev-version = ">=0.1,<0.2"\n' if frontend else ""
     write_pyproject(root, f'storage = "{storage}"\n{extra}')
+    if frontend:
+        (root / "frontend").mkdir()
+        (root / "frontend" / "package.json").write_text("{}\n")
     return root
 
 
