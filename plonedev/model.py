@@ -162,6 +162,21 @@ class Project:
     def service_names(self) -> tuple[str, ...]:
         return tuple(service.name for service in self.services)
 
+    def only(self, names: tuple[str, ...]) -> Project:
+        """The named services and everything they need (a backend its database), as
+        `docker compose up SERVICE` starts them; all of them when `names` is empty."""
+        if not names:
+            return self
+        needed: set[str] = set()
+        pending = list(names)
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending.extend(self.service(name).depends_on)
+        kept = tuple(s for s in self.services if s.name in needed)
+        return Project(self.name, self.root, kept, self.site_id)
+
     def start_order(self) -> tuple[Service, ...]:
         """Services ordered so that each comes after everything it depends on."""
         ordered: list[Service] = []

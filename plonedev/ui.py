@@ -19,7 +19,9 @@ from plonedev.runtime.base import LogLine, ServiceEvent, ServiceStatus, State
 
 if TYPE_CHECKING:  # results are only read here; importing them would load every command
     from plonedev.commands.doctor import DoctorResult
+    from plonedev.commands.down import ProjectDown
     from plonedev.commands.init import InitResult
+    from plonedev.commands.ls import ListedProject
     from plonedev.commands.up import UpResult
 
 console = Console(highlight=False)
@@ -112,6 +114,35 @@ def status_table(runtime: str, statuses: list[ServiceStatus]) -> Table:
             escape(status.detail),
         )
     return table
+
+
+def print_projects(projects: list[ListedProject]) -> None:
+    if not projects:
+        console.print("No plonedev project runs on this machine.")
+        return
+    table = Table(title="plonedev projects", title_justify="left")
+    for column in ("project", "folder", "runtime", "state", "urls"):
+        table.add_column(column)
+    for project in projects:
+        urls = "\n".join(f"{name} {url}" for name, url in project.urls.items())
+        state = project.state + (f": {project.detail}" if project.detail else "")
+        table.add_row(
+            escape(project.name), escape(str(project.root)), project.runtime, escape(state), urls
+        )
+    console.print(table)
+
+
+def print_down_all(done: list[ProjectDown]) -> None:
+    if not done:
+        console.print("Nothing was running.")
+    for project in done:
+        where = f"{escape(project.name)} [dim]({escape(str(project.root))})[/]"
+        if project.result is None:
+            err_console.print(f"[bold red]Error:[/] {where}: {escape(project.error)}")
+        elif project.result.stopped:
+            console.print(f"{where}: stopped {', '.join(project.result.stopped)}")
+        else:
+            console.print(f"{where}: nothing was running")
 
 
 def print_log_line(line: LogLine, width: int) -> None:

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # not. A handler of our own is reset to the default in every child.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # The projects tests start are listed in a registry of their own, not the user's
+    # (`plonedev ls`, `down --all`); the plonedev processes they run inherit it.
+    from plonedev.registry import STATE_DIR_VARIABLE
+
+    os.environ.setdefault(STATE_DIR_VARIABLE, tempfile.mkdtemp(prefix="plonedev-test-state-"))
 
 
 @pytest.fixture

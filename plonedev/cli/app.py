@@ -18,6 +18,7 @@ from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.watch import WATCH_HELP, run_watch
 from plonedev.cli.watch import watch as watch_command
+from plonedev.errors import PlonedevError
 
 app = typer.Typer(
     name="plonedev",
@@ -64,6 +65,10 @@ def _options(
 @app.command()
 @reports_errors
 def up(
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these services and what they need (default: all)."),
+    ] = None,
     runtime: RuntimeOption = None,
     watch: Annotated[
         bool,
@@ -78,7 +83,8 @@ def up(
     """Check out sources, install the backend, start the services, create the site."""
     from plonedev.commands.up import up as run_up
 
-    result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime)
+    names = tuple(services or ())
+    result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime, services=names)
     ui.print_up_summary(result)
     if watch:
         run_watch(runtime)
@@ -96,11 +102,26 @@ def down(
         typer.Option("--volumes", help="Also delete the site's data (asks first; see --yes)."),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Stop every plonedev project on this machine (`plonedev ls`)."),
+    ] = False,
 ) -> None:
     """Stop the project's services. The data stays, unless --volumes."""
-    from plonedev.commands.down import data_to_remove
+    from plonedev.commands.down import data_to_remove, down_all
     from plonedev.commands.down import down as run_down
 
+    if every:
+        if volumes or runtime:
+            raise PlonedevError(
+                "--all stops each project in its own runtime and keeps the data",
+                "leave out --volumes and --runtime",
+            )
+        done = down_all(ui.ConsoleReporter())
+        ui.print_down_all(done)
+        if any(project.error for project in done):
+            raise typer.Exit(1)
+        return
     if volumes and not yes:
         name, doomed = data_to_remove(Path.cwd(), runtime=runtime)
         if doomed and not ui.confirm_deletion(name, doomed):
@@ -128,6 +149,21 @@ def status(runtime: RuntimeOption = None, json: JsonOption = False) -> None:
         )
     else:
         ui.console.print(ui.status_table(result.runtime, result.services))
+
+
+@app.command(name="ls")
+@reports_errors
+def list_projects(json: JsonOption = False) -> None:
+    """List the plonedev projects started on this machine: folder, runtime, URLs, state."""
+    from plonedev.commands.ls import list_projects as run_ls
+
+    projects = run_ls()
+    if json:
+        ui.print_json(
+            {"projects": [{**asdict(project), "root": str(project.root)} for project in projects]}
+        )
+    else:
+        ui.print_projects(projects)
 
 
 @app.command()

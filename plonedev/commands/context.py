@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.config import PlonedevConfig, load_config
-from plonedev.errors import ConfigError
+from plonedev.errors import ConfigError, PlonedevError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.project import build_project
 from plonedev.runtime import select
 from plonedev.runtime.base import Runtime
+from plonedev.runtime.port_choice import with_ports
+from plonedev.runtime.record import record_file
 from plonedev.runtime.select import Resolution
 
 
@@ -49,7 +51,13 @@ def open_project(start: Path) -> ProjectContext:
             f"no pyproject.toml with [tool.plonedev] in {start} or above",
             "run `plonedev init` to create a project, or cd into one",
         )
-    return ProjectContext(paths, load_config(paths.pyproject))
+    return ProjectContext(paths, load_project_config(paths))
+
+
+def load_project_config(paths: ProjectPaths) -> PlonedevConfig:
+    """The config, with the ports `up` took for this project in place of taken defaults."""
+    ports = record_file(paths.state).read().ports
+    return with_ports(load_config(paths.pyproject), ports)
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,13 @@ class RunningProject:
 
 
 def open_running_project(start: Path, runtime: str | None) -> RunningProject:
+    """The project in the runtime it was started in (--runtime aside)."""
     context = open_project(start)
-    resolution = select.resolve(runtime, context.config.runtime)
+    recorded = record_file(context.paths.state).read().runtime
+    return running_in(context, select.resolve(runtime, context.config.runtime, recorded=recorded))
+
+
+def running_in(context: ProjectContext, resolution: Resolution) -> RunningProject:
     # Programs a local process needs matter only to the native runtime.
     project = build_project(
         context.config, context.paths, native_programs=resolution.name == "native"
@@ -72,3 +85,13 @@ def open_running_project(start: Path, runtime: str | None) -> RunningProject:
     return RunningProject(
         context, project, select.create(resolution.name, context.paths), resolution
     )
+
+
+def require_services(project: Project, names: tuple[str, ...]) -> None:
+    """One line naming a service the project does not have, and the ones it has."""
+    unknown = [name for name in names if name not in project.service_names]
+    if unknown:
+        raise PlonedevError(
+            f"no service named {unknown[0]!r} in this project",
+            f"choose from {', '.join(project.service_names)}",
+        )

@@ -20,6 +20,7 @@ from plonedev.runtime import select
 from plonedev.runtime.docker_doctor import docker_findings
 from plonedev.runtime.engine import probe_engine
 from plonedev.runtime.ports import port_is_free
+from plonedev.runtime.record import record_file
 from plonedev.varnish import varnish_available
 
 
@@ -48,7 +49,8 @@ def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
     context = open_project(start)
     config = context.config
     engine = probe_engine()
-    resolution = select.resolve(runtime, config.runtime, probe=lambda: engine)
+    recorded = record_file(context.paths.state).read().runtime
+    resolution = select.resolve(runtime, config.runtime, probe=lambda: engine, recorded=recorded)
     checks = [
         Check("python", True, f"{sys.version.split()[0]} at {sys.executable}"),
         Check("docker engine", engine.answers, engine.reason, required=False),

@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plonedev import registry
 from plonedev.commands.context import RunningProject, open_running_project
+from plonedev.errors import PlonedevError
 from plonedev.report import Reporter
+from plonedev.runtime.record import record_file
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,42 @@ def down(
 ) -> DownResult:
     running = open_running_project(start, runtime)
     if not remove_data:
-        return DownResult(running.runtime.down(running.project, reporter.event))
-    return DATA[running.resolution.name].remove(running, reporter)
+        result = DownResult(running.runtime.down(running.project, reporter.event))
+    else:
+        result = DATA[running.resolution.name].remove(running, reporter)
+    _forget(running)
+    return result
+
+
+def _forget(running: RunningProject) -> None:
+    """Stopped in the runtime it was started in: no longer bound to it, nor listed."""
+    paths = running.context.paths
+    record = record_file(paths.state)
+    if record.read().runtime in (None, running.resolution.name):
+        record.stopped()
+        registry.unregister(paths.root)
+
+
+@dataclass(frozen=True)
+class ProjectDown:
+    name: str
+    root: Path
+    result: DownResult | None
+    error: str = ""
+
+
+def down_all(reporter: Reporter) -> list[ProjectDown]:
+    """`down` in every project started on this machine, each in its own runtime."""
+    done: list[ProjectDown] = []
+    for entry in registry.entries():
+        if not entry.root.is_dir():  # stale: its folder is gone
+            registry.unregister(entry.root)
+            continue
+        try:
+            done.append(ProjectDown(entry.name, entry.root, down(entry.root, reporter)))
+        except PlonedevError as error:  # the others still stop
+            done.append(ProjectDown(entry.name, entry.root, None, str(error)))
+    return done
 
 
 @dataclass(frozen=True)

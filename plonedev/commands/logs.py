@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from plonedev.commands.context import open_running_project
-from plonedev.errors import PlonedevError
+from plonedev.commands.context import open_running_project, require_services
 from plonedev.runtime.base import LogLine
 
 
@@ -19,11 +18,5 @@ def logs(
     runtime: str | None = None,
 ) -> Iterator[LogLine]:
     running = open_running_project(start, runtime)
-    names = running.project.service_names
-    unknown = [name for name in services if name not in names]
-    if unknown:
-        raise PlonedevError(
-            f"no service named {unknown[0]!r} in this project",
-            f"choose from {', '.join(names)}",
-        )
+    require_services(running.project, services)
     return running.runtime.logs(running.project, services, follow, tail)

@@ -6,13 +6,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plonedev import registry
 from plonedev.backend.site import ensure_site, install_missing_profiles
 from plonedev.commands import prepare
-from plonedev.commands.context import open_running_project
+from plonedev.commands.context import RunningProject, require_services
+from plonedev.commands.starting import open_to_start
 from plonedev.frontend import site_phases
+from plonedev.model import Role
 from plonedev.project import backend_url, site_url
 from plonedev.report import Reporter
 from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
+from plonedev.runtime.record import record_file
 
 
 @dataclass(frozen=True)
@@ -29,20 +33,40 @@ class UpResult:
     warnings: tuple[str, ...] = field(default=())
 
 
-def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResult:
+def up(
+    start: Path,
+    reporter: Reporter,
+    *,
+    runtime: str | None = None,
+    services: tuple[str, ...] = (),
+) -> UpResult:
+    """Start the project, or only `services` and what they need."""
     started = time.monotonic()
-    running = open_running_project(start, runtime)
+    plan = open_to_start(start, runtime)
+    running = plan.running
     context, config = running.context, running.context.config
+    require_services(running.project, services)
     reporter.info(
         f"{running.project.name}: {running.resolution.name} runtime ({running.resolution.reason})"
     )
+    for move in plan.moves:
+        reporter.info(str(move))
     synced = prepare.sources(context, reporter)
     # Natively: the venv, the instance files, the frontend; Docker: the image, compose.yaml.
     password = prepare.for_runtime(running, synced, reporter)
+    # Recorded before anything starts: a failed start is still stopped by `down`.
+    record_file(context.paths.state).started(running.resolution.name, plan.ports)
+    registry.register(
+        registry.Entry(running.project.name, context.paths.root, running.resolution.name)
+    )
+    wanted = running.project.only(services)
     # The frontend renders the site: it (and what depends on it) starts once it exists.
-    phases = site_phases(running.project)
+    phases = site_phases(wanted)
     seen: list[ServiceEvent] = []
     running.runtime.up(phases.before, _recorded(reporter.event, seen))
+    urls = {s.name: s.url for s in wanted.services if s.role is not Role.BACKEND}
+    if not any(s.role is Role.BACKEND for s in wanted.services):  # `up zeo`: no site
+        return _result(running, password, urls, False, started, synced.warnings)
     site = ensure_site(
         backend_url(config),
         config.site_id,
@@ -63,9 +87,20 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
         ):
             reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
     if phases.after:
-        running.runtime.up(running.project, _only(phases.after, reporter.event))
-    urls = {"site": site_url(config)}
-    urls.update({s.name: s.url for s in running.project.services if s.name != "backend"})
+        running.runtime.up(wanted, _only(phases.after, reporter.event))
+    urls = {"site": site_url(config), **urls}
+    return _result(running, password, urls, site_created, started, synced.warnings)
+
+
+def _result(
+    running: RunningProject,
+    password: str,
+    urls: dict[str, str],
+    site_created: bool,
+    started: float,
+    warnings: tuple[str, ...],
+) -> UpResult:
+    config = running.context.config
     return UpResult(
         project=running.project.name,
         runtime=running.resolution.name,
@@ -73,10 +108,10 @@ def up(start: Path, reporter: Reporter, *, runtime: str | None = None) -> UpResu
         urls=urls,
         admin_user=config.admin_user,
         admin_password=password,
-        admin_password_file=context.paths.admin_password_file,
+        admin_password_file=running.context.paths.admin_password_file,
         site_created=site_created,
         seconds=time.monotonic() - started,
-        warnings=tuple(synced.warnings),
+        warnings=warnings,
     )
 
 

@@ -18,6 +18,10 @@ class State(StrEnum):
     STOPPED = "stopped"  # not started
 
 
+# The states of a service that has a process (or container) up.
+UP_STATES = frozenset({State.RUNNING, State.STARTING, State.UNHEALTHY})
+
+
 @dataclass(frozen=True)
 class ServiceStatus:
     name: str

@@ -1,4 +1,5 @@
-"""Choose the runtime once, and say why: --runtime, then the config, then auto-detection."""
+"""Choose the runtime once, and say why: --runtime, then the runtime the project was
+started in (recorded by `up`, until `down`), then the config, then auto-detection."""
 
 from __future__ import annotations
 
@@ -32,9 +33,12 @@ def resolve(
     cli_choice: str | None,
     config_choice: RuntimeChoice,
     probe: Callable[[], EngineProbe] = probe_engine,
+    recorded: str | None = None,
 ) -> Resolution:
     if cli_choice:
         choice, source = cli_choice, "--runtime"
+    elif recorded is not None and recorded in RUNTIMES:
+        return Resolution(recorded, "the project was started in it, until `plonedev down`")
     elif config_choice is not RuntimeChoice.AUTO:
         choice, source = config_choice.value, "tool.plonedev.runtime"
     else:
@@ -47,6 +51,12 @@ def resolve(
     if choice == "auto":
         return _auto(probe())
     return Resolution(choice, f"chosen by {source}")
+
+
+def explicit_choice(cli_choice: str | None, config_choice: RuntimeChoice) -> str | None:
+    """The runtime asked for by name (--runtime, then the config), None for auto."""
+    choice = cli_choice or config_choice.value
+    return None if choice == "auto" else choice
 
 
 def _auto(engine: EngineProbe) -> Resolution:

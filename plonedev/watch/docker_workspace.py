@@ -15,8 +15,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from plonedev.commands import prepare
-from plonedev.commands.context import ProjectContext, RunningProject
-from plonedev.config import load_config
+from plonedev.commands.context import ProjectContext, RunningProject, load_project_config
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.frontend.container import INSTALL_JOB
 from plonedev.model import Project, Role, Service
@@ -96,7 +95,7 @@ class DockerWorkspace(ProjectWorkspace):
 
     def reconfigure(self) -> Reconfiguration:
         paths = self.paths
-        config = load_config(paths.pyproject)
+        config = load_project_config(paths)
         context = ProjectContext(paths, config)
         project = build_project(config, paths, native_programs=False)
         quiet = QuietReporter()

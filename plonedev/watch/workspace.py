@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plonedev.commands import prepare
-from plonedev.commands.context import ProjectContext
-from plonedev.config import load_config
+from plonedev.commands.context import ProjectContext, load_project_config
 from plonedev.credentials import ensure_admin_password
 from plonedev.project import build_project
 from plonedev.report import QuietReporter
@@ -51,7 +50,7 @@ class NativeWorkspace(ProjectWorkspace):
 
     def reconfigure(self) -> Reconfiguration:
         paths = self._context.paths
-        config = load_config(paths.pyproject)
+        config = load_project_config(paths)
         context = ProjectContext(paths, config)
         project = build_project(config, paths)
         quiet = QuietReporter()

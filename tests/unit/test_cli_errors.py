@@ -143,3 +143,16 @@ def test_init_on_a_file_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     done = _plonedev(tmp_path, "init", "notes.txt")
     _assert_one_line_error(done, "notes.txt: is a file, not a folder", "name a folder")
     assert _tree(tmp_path) == before
+
+
+def test_up_of_an_unknown_service_lists_the_valid_ones_and_writes_nothing(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, 'runtime = "native"\nstorage = "zeo"\n')
+    before = _tree(tmp_path)
+    done = _plonedev(tmp_path, "up", "varnsh")
+    _assert_one_line_error(done, "no service named 'varnsh'", "choose from zeo, backend")
+    assert _tree(tmp_path) == before
+
+
+def test_down_all_with_volumes_is_refused(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, 'runtime = "native"\n')
+    _assert_one_line_error(_plonedev(tmp_path, "down", "--all", "--volumes"), "--all")

@@ -24,3 +24,11 @@ def test_dependency_cycle_is_reported() -> None:
     project = Project("p", Path(), (_service("a", "b"), _service("b", "a")))
     with pytest.raises(ValueError, match="dependency cycle: a -> b -> a"):
         project.start_order()
+
+
+def test_only_keeps_the_named_services_and_what_they_need() -> None:
+    needs = {"zeo": (), "backend": ("zeo",), "frontend": ("backend",), "varnish": ("frontend",)}
+    project = Project("p", Path(), tuple(_service(name, *deps) for name, deps in needs.items()))
+    assert project.only(("backend",)).service_names == ("zeo", "backend")
+    assert project.only(("varnish",)).service_names == project.service_names
+    assert project.only(()).service_names == project.service_names
