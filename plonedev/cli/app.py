@@ -238,6 +238,7 @@ app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_st
 app.command(name="ci", help=ship_cli.CI_HELP)(ship_cli.ci)
 app.command(name="deploy", help=deploy_cli.DEPLOY_HELP)(deploy_cli.deploy)
 app.add_typer(deploy_cli.stack_app, name="stack")
+app.command(name="export-k8s", help=ship_cli.K8S_HELP)(ship_cli.export_k8s)
 
 
 def main() -> None:

@@ -108,12 +108,6 @@ def secret_command(secret: StackSecret) -> str:
     """A shell (bash) command that creates the secret: a login's password asked for
     without echo, the others random; no value on a command line or in a file."""
     name = shlex.quote(secret.name)
-    if secret.kind is SecretKind.LOGIN:
-        prompt = shlex.quote(f"Password for {secret.description}: ")
-        return (
-            f"read -rs -p {prompt} pw && echo && printf '%s' \"$pw\" "
-            f"| docker secret create {name} - && unset pw"
-        )
     if secret.kind is SecretKind.HTPASSWD:
         prompt = shlex.quote(f"Password for {secret.description} ({DASHBOARD_USER}): ")
         return (
@@ -121,10 +115,20 @@ def secret_command(secret: StackSecret) -> str:
             '"$(printf \'%s\' "$pw" | openssl passwd -apr1 -stdin)" '
             f"| docker secret create {name} - && unset pw"
         )
-    return (
-        "head -c 48 /dev/urandom | base64 | tr -d '/+=\\n' | head -c 32 "
-        f"| docker secret create {name} -"
-    )
+    ask = f"Password for {secret.description}: " if secret.kind is SecretKind.LOGIN else None
+    return secret_pipeline(ask, f"docker secret create {name} -")
+
+
+def secret_pipeline(prompt: str | None, sink: str) -> str:
+    """bash: a value piped into `sink` (a command reading it on stdin): asked for without
+    echo when there is a prompt (the one a person types), else random; no value on a
+    command line or in a file."""
+    if prompt is not None:
+        return (
+            f"read -rs -p {shlex.quote(prompt)} pw && echo && printf '%s' \"$pw\" "
+            f"| {sink} && unset pw"
+        )
+    return f"head -c 48 /dev/urandom | base64 | tr -d '/+=\\n' | head -c 32 | {sink}"
 
 
 def _write(stack_file: Path, rendered: RenderedStack) -> tuple[Path, ...]:

@@ -53,7 +53,10 @@ def stack_dsn() -> str:
     )
 
 
-def stack_instance_settings(config: PlonedevConfig, storage: StackStorage) -> InstanceSettings:
+def stack_instance_settings(
+    config: PlonedevConfig, storage: StackStorage, dsn: str = ""
+) -> InstanceSettings:
+    """`dsn`: the database's libpq keywords, without the password ("" = the stack's)."""
     data = Path(DATA)
     return InstanceSettings(
         instance_dir=Path(INSTANCE),
@@ -67,17 +70,19 @@ def stack_instance_settings(config: PlonedevConfig, storage: StackStorage) -> In
         storage=storage.value,
         zeo_address=(ZEO_SERVICE, ZEO_PORT),
         zeo_blob_shared=True,  # every client mounts the ZEO server's blob volume
-        relstorage_dsn=stack_dsn(),
+        relstorage_dsn=dsn or stack_dsn(),
         zcml_includes=config.zcml_includes,
         reload_enabled=False,
         threads=ZOPE_THREADS,
     )
 
 
-def stack_instance_files(config: PlonedevConfig, storage: StackStorage) -> dict[str, str]:
+def stack_instance_files(
+    config: PlonedevConfig, storage: StackStorage, dsn: str = ""
+) -> dict[str, str]:
     """zope.conf, zope.ini, site.zcml (and zeo.conf), relative to the instance folder."""
     instance = Path(INSTANCE)
-    files = render_instance(stack_instance_settings(config, storage))
+    files = render_instance(stack_instance_settings(config, storage, dsn))
     if storage is StackStorage.ZEO:
         data = Path(DATA)
         files.update(

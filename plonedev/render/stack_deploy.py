@@ -15,7 +15,9 @@ from plonedev.model import CommandCheck, Service
 
 Order = Literal["start-first", "stop-first"]
 
-HEALTH_INTERVAL = "5s"  # also how late Swarm sees a new task healthy, at most
+HEALTH_INTERVAL_SECONDS = 5  # also how late Swarm sees a new task healthy, at most
+HEALTH_TIMEOUT_SECONDS = 5
+HEALTH_RETRIES = 3  # failures in a row before a task is unhealthy
 MANAGER = "node.role == manager"
 
 
@@ -81,9 +83,9 @@ def healthcheck(argv: tuple[str, ...] | CommandCheck, start_period: float) -> di
     command = argv.argv if isinstance(argv, CommandCheck) else argv
     return {
         "test": ["CMD", *command],
-        "interval": HEALTH_INTERVAL,
-        "timeout": "5s",
-        "retries": 3,
+        "interval": f"{HEALTH_INTERVAL_SECONDS}s",
+        "timeout": f"{HEALTH_TIMEOUT_SECONDS}s",
+        "retries": HEALTH_RETRIES,
         # Failures while starting do not count; the first success counts at once.
         "start_period": f"{start_period:g}s",
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plonedev.model import Role, Service
+from plonedev.model import CommandCheck, Role, Service
 from plonedev.render.containers import ADMIN_SECRET, BACKEND_PORT, VARNISH_PORT
 from plonedev.render.stack_backend import BLOBS
 from plonedev.render.stack_context import (
@@ -30,6 +30,7 @@ from plonedev.render.stack_vcl import INGRESS_HOST
 from plonedev.runtime.base import SITE_JOB
 
 VARNISH_SIZE = "256M"
+FRONTEND_START_SECONDS = 120
 # The production image's /ok (Volto answers it without rendering a page).
 FRONTEND_PROBE: tuple[str, ...] = (
     "node",
@@ -65,25 +66,14 @@ def frontend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
     labels = None
     if ctx.options.ingress is Ingress.TRAEFIK:
         labels = frontend_labels(ctx.prefix, ctx.options, FRONTEND_PORT)
-    # Production only: none of the dev server's settings (webpack, the API proxy).
-    env = {
-        "PORT": str(FRONTEND_PORT),
-        # Browsers call the site's own address (/++api++ through the ingress and
-        # Varnish); Volto also takes its public URL from it.
-        "RAZZLE_API_PATH": f"{ctx.options.public_scheme}://{ctx.options.host}",
-        # Server-side rendering asks a backend directly, on the internal network.
-        "RAZZLE_INTERNAL_API_PATH": f"http://{backend.name}:{BACKEND_PORT}/{ctx.config.site_id}",
-        # The image's launcher serves this long after the stop signal (start-prod.cjs).
-        "DRAIN_SECONDS": str(DRAIN_SECONDS),
-    }
-    container = service.container
-    health = container.health if container is not None and container.health else FRONTEND_PROBE
     return {
         "image": ctx.images.frontend,
-        "environment": env,
+        "environment": frontend_environment(
+            ctx, f"{ctx.options.public_scheme}://{ctx.options.host}"
+        ),
         "networks": [INTERNAL_NETWORK],
         "depends_on": [backend.name],
-        "healthcheck": healthcheck(health, 120),
+        "healthcheck": healthcheck(frontend_health(service), FRONTEND_START_SECONDS),
         "stop_grace_period": f"{DRAIN_SECONDS + 10}s",
         "deploy": deploy(
             "frontend",
@@ -94,20 +84,45 @@ def frontend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
     }
 
 
+def frontend_environment(ctx: StackContext, public_url: str) -> dict[str, str]:
+    """The production frontend's settings (none of the dev server's: webpack, the API
+    proxy), for the stack and for Kubernetes."""
+    backend = ctx.required(Role.BACKEND)
+    return {
+        "PORT": str(FRONTEND_PORT),
+        # Browsers call the site's own address (/++api++ through the ingress and
+        # Varnish); Volto also takes its public URL from it.
+        "RAZZLE_API_PATH": public_url,
+        # Server-side rendering asks a backend directly, on the internal network.
+        "RAZZLE_INTERNAL_API_PATH": f"http://{backend.name}:{BACKEND_PORT}/{ctx.config.site_id}",
+        # The image's launcher serves this long after the stop signal (start-prod.cjs).
+        "DRAIN_SECONDS": str(DRAIN_SECONDS),
+    }
+
+
+def frontend_health(service: Service) -> tuple[str, ...] | CommandCheck:
+    container = service.container
+    return container.health if container is not None and container.health else FRONTEND_PROBE
+
+
+def backend_environment(ctx: StackContext, service: Service) -> dict[str, str]:
+    """The production backend's settings: the site it creates when missing, and where
+    the database password is (a secret mounted as a file)."""
+    env = {"CREATE_SITE": "1", **_site_env(ctx, service)}
+    if ctx.storage is StackStorage.RELSTORAGE:
+        env["DB_PASSWORD_FILE"] = f"/run/secrets/{DB_SECRET}"
+    return env
+
+
 def backend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
     container = service.container
     assert container is not None
-    env = {
-        # The first replica creates the site when it is missing (stack-entrypoint).
-        "CREATE_SITE": "1",
-        "TASK_SLOT": "{{.Task.Slot}}",
-        **_site_env(ctx, service),
-    }
+    # The first replica creates the site when it is missing (stack-entrypoint).
+    env = {"TASK_SLOT": "{{.Task.Slot}}", **backend_environment(ctx, service)}
     secrets: list[dict[str, str]] = [{"source": ADMIN_KEY, "target": ADMIN_SECRET}]
     volumes: list[dict[str, Any]] = []
     placement: tuple[str, ...] = ()
     if ctx.storage is StackStorage.RELSTORAGE:
-        env["DB_PASSWORD_FILE"] = f"/run/secrets/{DB_SECRET}"
         secrets.append({"source": DB_SECRET, "target": DB_SECRET})
     else:
         volumes.append({"type": "volume", "source": BLOB_VOLUME, "target": BLOBS})
