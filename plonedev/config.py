@@ -47,6 +47,8 @@ class RuntimeChoice(StrEnum):
 # is a mistake to report, not a value to guess at.
 Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
+# Seconds Varnish keeps anonymous pages at least; up to a day (a typo of 36000 is not one).
+Hold = Annotated[int, Field(ge=0, le=86400, strict=True)]
 
 
 def parse_requirement(text: str) -> Requirement | None:
@@ -127,6 +129,7 @@ class PlonedevConfig(_Section):
     zcml_includes: tuple[str, ...] = ()  # packages without a plone.autoinclude entry point
     storage: Storage = Storage.FILESTORAGE
     varnish: Flag = False
+    cache_hold: Hold = 0  # anonymous pages stay in Varnish at least this long (seconds)
     frontend: str = ""  # path to the Volto project, "" for none
     runtime: RuntimeChoice = RuntimeChoice.AUTO
     debug: Flag = True

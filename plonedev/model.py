@@ -151,6 +151,7 @@ class Project:
     root: Path
     services: tuple[Service, ...]
     site_id: str = ""  # the Plone site a frontend serves at "/" ("" when not known)
+    cache_hold: int = 0  # tool.plonedev.cache-hold: Varnish's minimum for anonymous pages
 
     def service(self, name: str) -> Service:
         for service in self.services:

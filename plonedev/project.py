@@ -54,7 +54,11 @@ def build_project(
         varnish = _varnish(config, paths, native_programs)
         services.append(replace(varnish, role=Role.VARNISH, container=varnish_container(config)))
     return Project(
-        name=config.name, root=paths.root, services=tuple(services), site_id=config.site_id
+        name=config.name,
+        root=paths.root,
+        services=tuple(services),
+        site_id=config.site_id,
+        cache_hold=config.cache_hold,
     )
 
 

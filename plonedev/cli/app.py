@@ -10,6 +10,7 @@ import typer
 
 from plonedev import ui
 from plonedev.cli import addons as addons_cli
+from plonedev.cli import cache as cache_cli
 from plonedev.cli import deploy as deploy_cli
 from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
@@ -234,6 +235,7 @@ app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
 app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
+app.add_typer(cache_cli.cache_app, name="cache")
 app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)
 app.command(name="ci", help=ship_cli.CI_HELP)(ship_cli.ci)
 app.command(name="deploy", help=deploy_cli.DEPLOY_HELP)(deploy_cli.deploy)

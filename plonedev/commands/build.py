@@ -162,7 +162,10 @@ def _build_varnish(
         reporter.step(f"Building the Varnish image {images.varnish}") as step,
         tempfile.TemporaryDirectory(prefix="plonedev-build-") as folder,
     ):
-        _write(Path(folder), varnish_build_files(render_stack_vcl()))
+        _write(
+            Path(folder),
+            varnish_build_files(render_stack_vcl(cache_hold=context.config.cache_hold)),
+        )
         build_image(
             Path(folder),
             args={"VARNISH_IMAGE": context.config.images.varnish},

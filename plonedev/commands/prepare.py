@@ -30,7 +30,7 @@ from plonedev.project import LOOPBACK
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in
 from plonedev.sources import SourcesResult, list_sources, sync_sources
-from plonedev.varnish import Upstream, VclSettings, prepare_varnish
+from plonedev.varnish import DEVELOPMENT_CACHING, Upstream, VclSettings, prepare_varnish
 
 
 def sources(context: ProjectContext, reporter: Reporter) -> SourcesResult:
@@ -139,6 +139,8 @@ def native_vcl_settings(config: PlonedevConfig) -> VclSettings:
         backend=Upstream(LOOPBACK, config.ports.backend),
         frontend=frontend,
         vhm_site=config.site_id if frontend else None,
+        **DEVELOPMENT_CACHING,
+        cache_hold=config.cache_hold,
     )
 
 

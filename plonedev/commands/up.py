@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
+from plonedev.backend.caching import ensure_caching
 from plonedev.backend.site import ensure_site, install_missing_profiles
 from plonedev.commands import prepare
 from plonedev.commands.context import RunningProject, require_services
 from plonedev.commands.starting import open_to_start
 from plonedev.frontend import site_phases
 from plonedev.model import Role
-from plonedev.project import backend_url, site_url
+from plonedev.project import LOOPBACK, backend_url, site_url
+from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
 from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
 from plonedev.runtime.record import record_file
@@ -86,6 +88,11 @@ def up(
             backend_url(config), config.site_id, config.profiles, auth
         ):
             reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
+    if config.varnish:
+        auth = (config.admin_user, password)
+        proxy = purge_proxy(running)
+        if ensure_caching(backend_url(config), config.site_id, (proxy,), auth):
+            reporter.info(f"Caching: plone.app.caching installed, purging Varnish at {proxy}")
     if phases.after:
         running.runtime.up(wanted, _only(phases.after, reporter.event))
     urls = {"site": site_url(config), **urls}
@@ -113,6 +120,14 @@ def _result(
         seconds=time.monotonic() - started,
         warnings=warnings,
     )
+
+
+def purge_proxy(running: RunningProject) -> str:
+    """The Varnish URL Plone sends its PURGE requests to, as the backend reaches it."""
+    if running.resolution.name == "native":
+        return f"http://{LOOPBACK}:{running.context.config.ports.varnish}"
+    varnish = next(s for s in running.project.services if s.role is Role.VARNISH)
+    return f"http://{varnish.name}:{VARNISH_PORT}"  # its name on the Compose network
 
 
 def _recorded(sink: EventSink, seen: list[ServiceEvent]) -> EventSink:

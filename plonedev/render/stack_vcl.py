@@ -44,13 +44,15 @@ sub vcl_backend_error {
 """
 
 
-def render_stack_vcl(ingress_host: str = INGRESS_HOST) -> str:
-    """The VCL baked into the stack's Varnish image (the same for every stack option)."""
+def render_stack_vcl(ingress_host: str = INGRESS_HOST, cache_hold: int = 0) -> str:
+    """The VCL baked into the stack's Varnish image (the same for every stack option):
+    Plone's caching headers decide, each PURGE drops the page it names."""
     settings = VclSettings(
         backend=Upstream(ingress_host, INTERNAL_PORT, PROBE_PATH),
         frontend=None,  # the ingress routes: Varnish has one upstream
         purge_acl=PRIVATE_NETWORKS,
         vhm_site=None,  # the ingress rewrites for the virtual host monster
         default_ttl=60,
+        cache_hold=cache_hold,
     )
     return render_vcl(settings) + "\n" + _RETRY

@@ -15,7 +15,7 @@ from pathlib import Path
 from plonedev.model import Project, Role, Service
 from plonedev.render.owned import OwnedFile, write_owned
 from plonedev.runtime.docker_engine import NetworkInfo
-from plonedev.varnish import Upstream, VclSettings, render_vcl
+from plonedev.varnish import DEVELOPMENT_CACHING, Upstream, VclSettings, render_vcl
 
 VCL_DIR = "varnish"  # in compose/, bind-mounted at /etc/varnish
 VCL_FILE = "default.vcl"
@@ -59,6 +59,8 @@ def vcl_settings(project: Project, acl: tuple[str, ...]) -> VclSettings:
         # With a frontend at "/", ++api++ reaches the site through the virtual host
         # monster, as Volto in the browser asks for it and as in production.
         vhm_site=project.site_id or None if frontend else None,
+        **DEVELOPMENT_CACHING,
+        cache_hold=project.cache_hold,
     )
 
 

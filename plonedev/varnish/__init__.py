@@ -18,6 +18,7 @@ from plonedev.varnish.process import (
     write_secret,
 )
 from plonedev.varnish.vcl import (
+    DEVELOPMENT_CACHING,
     HEALTH_PATH,
     LOCALHOST_ACL,
     PASS_COOKIES,
@@ -28,6 +29,7 @@ from plonedev.varnish.vcl import (
 )
 
 __all__ = [
+    "DEVELOPMENT_CACHING",
     "HEALTH_PATH",
     "LOCALHOST_ACL",
     "PASS_COOKIES",

@@ -102,6 +102,18 @@ def _tidy(admin: tuple[str, ...], keep: int, timeout: float) -> tuple[str, ...]:
     return tuple(discarded)
 
 
+def ban(target: AdminTarget, expression: str, timeout: float = 10.0) -> None:
+    """Add a ban (varnishadm `ban`): cached objects it matches are never served again."""
+    if isinstance(target, Path) and not _manager_alive(target):
+        raise _unreachable(target, "varnishd is not running")
+    done = _run(_admin_argv(target), f"ban {expression}", timeout)
+    if done.returncode != 0:
+        raise ServiceError(
+            f"Varnish refused the ban {expression!r}: {_last_line(done.stdout + done.stderr)}",
+            "see the varnish log (plonedev logs varnish)",
+        )
+
+
 def admin_ping(target: AdminTarget, timeout: float = 5.0) -> bool:
     """True when the varnishd manager answers on its admin interface."""
     if isinstance(target, Path) and not _manager_alive(target):

@@ -34,10 +34,18 @@ def varnish_available() -> str | None:
 
 
 def varnishadm_path() -> str:
-    found = _find("varnishadm", _BIN_DIRS + _SBIN_DIRS)
+    return _tool("varnishadm")
+
+
+def varnishstat_path() -> str:
+    return _tool("varnishstat")
+
+
+def _tool(program: str) -> str:
+    found = _find(program, _BIN_DIRS + _SBIN_DIRS)
     if found is None:
         raise PlonedevError(
-            "varnishadm was not found", "install Varnish (Debian: apt-get install varnish)"
+            f"{program} was not found", "install Varnish (Debian: apt-get install varnish)"
         )
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from plonedev.errors import PlonedevError
 
@@ -33,11 +34,19 @@ BACKEND_SEGMENTS = (
     r"\+\+resource\+\+zmi",
 )
 LOCALHOST_ACL = ("127.0.0.1", "::1")
+# Stored on each cached object: the page's path as Plone names it in a PURGE, whichever
+# way the page was reached (/++api++/doc, /ClassicUI/doc, /Plone/doc all name /doc when
+# Varnish serves the site at "/"), so one PURGE drops the page, its JSON and its SSR.
+PATH_HEADER = "X-Plonedev-Path"
 
 _HOST = re.compile(r"[A-Za-z0-9._:-]+")
 _PATH = re.compile(r"/[A-Za-z0-9._~/@+-]*")
 _SITE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _COOKIE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+# What `plonedev up` runs (natively and in Compose): never a stale page after an edit.
+DEVELOPMENT_CACHING: dict[str, Any] = {"purge_all": True, "max_ttl": 10}
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,14 @@ class VclSettings:
     healthy_grace: int = 10  # ... and while it is healthy (refreshed in the background)
     probe_interval: int = 3  # seconds between health probes
     pass_cookies: tuple[str, ...] = PASS_COOKIES
+    # Development: every PURGE from Plone empties the cache (an edited title shows in
+    # every page's navigation at once), and nothing is kept longer than max_ttl seconds
+    # (0: as long as Plone says), so a change Plone does not purge for is seen soon.
+    purge_all: bool = False
+    max_ttl: int = 0
+    # Anonymous answers stay cached at least this long even when Plone says not to
+    # cache them (0: off): a burst of anonymous requests reaches the backend once.
+    cache_hold: int = 0
 
 
 def render_vcl(settings: VclSettings) -> str:
@@ -77,6 +94,7 @@ def render_vcl(settings: VclSettings) -> str:
         _acl(settings.purge_acl),
         _recv(settings),
         _route(settings),
+        _content_path(settings),
         _hash(),
         _backend_fetch(settings),
         _backend_response(settings),
@@ -114,6 +132,9 @@ def _validate(settings: VclSettings) -> None:
             raise PlonedevError(f"{cookie!r} is not a cookie name", "use letters, digits, _ . -")
     if not settings.pass_cookies:
         raise PlonedevError("Varnish needs at least one login cookie name", "keep the defaults")
+    for name in ("max_ttl", "cache_hold"):
+        if getattr(settings, name) < 0:
+            raise PlonedevError(f"Varnish {name} must not be negative", "use 0 or more seconds")
     for name in ("default_ttl", "grace", "healthy_grace", "probe_interval"):
         if getattr(settings, name) < 1:
             raise PlonedevError(f"Varnish {name} must be at least 1 second", "raise it")
@@ -174,16 +195,26 @@ def _acl(entries: tuple[str, ...]) -> str:
 
 def _recv(settings: VclSettings) -> str:
     cookies = "|".join(re.escape(cookie) for cookie in settings.pass_cookies)
+    if settings.purge_all:
+        purge_note = "every page (development)"
+        purge_ban = '"obj.status != 0"'
+    else:
+        purge_note = "one page, by plonedev_content_path,"
+        purge_ban = f'"obj.http.{PATH_HEADER} == " + req.http.{PATH_HEADER}'
     return f"""\
 sub vcl_recv {{
+    unset req.http.{PATH_HEADER};
     if (req.method == "PURGE" || req.method == "BAN") {{
         if (!(client.ip ~ purge)) {{
             return (synth(405, "Not allowed"));
         }}
-        # PURGE drops one URL (all hosts and variants); BAN drops every URL that
-        # starts with the given one (BAN / empties the cache).
-        if (req.method == "PURGE" && std.ban("req.url == " + req.url)) {{
-            return (synth(200, "Purged"));
+        # PURGE drops {purge_note} (all hosts and variants); BAN drops every
+        # URL that starts with the given one (BAN / empties the cache).
+        if (req.method == "PURGE") {{
+            call plonedev_content_path;
+            if (std.ban({purge_ban})) {{
+                return (synth(200, "Purged"));
+            }}
         }}
         if (req.method == "BAN" && std.ban("req.url ~ ^" + req.url)) {{
             return (synth(200, "Banned"));
@@ -216,6 +247,7 @@ sub vcl_recv {{
     # Anonymous: no other cookie changes Plone's answer, and any cookie would make
     # the request uncacheable.
     unset req.http.Cookie;
+    call plonedev_content_path;
     if (std.healthy(req.backend_hint)) {{
         set req.grace = {settings.healthy_grace}s;
     }}
@@ -235,6 +267,28 @@ def _route(settings: VclSettings) -> str:
         set req.backend_hint = plone_frontend;
     }}"""
     return f"sub plonedev_route {{\n{body}\n}}\n"
+
+
+def _content_path(settings: VclSettings) -> str:
+    # Query strings, the ++api++ traverser, the /ClassicUI prefix and trailing slashes
+    # do not change which content a URL shows; with the site served at "/", neither
+    # does its id (Plone names /Plone/doc when edited straight on the backend).
+    site = settings.vhm_site
+    header = f"req.http.{PATH_HEADER}"
+    strip_site = (
+        f'    set {header} = regsub({header}, "^/{re.escape(site)}(/|$)", "/");\n' if site else ""
+    )
+    return f"""\
+sub plonedev_content_path {{
+    set {header} = regsub(req.url, "[?#].*$", "");
+{strip_site}    set {header} = regsub({header}, "^/ClassicUI(/|$)", "/");
+    set {header} = regsub({header}, "/\\+\\+api\\+\\+(/|$)", "/");
+    set {header} = regsub({header}, "/+$", "");
+    if ({header} == "") {{
+        set {header} = "/";
+    }}
+}}
+"""
 
 
 def _backend_paths() -> str:
@@ -293,25 +347,56 @@ sub vcl_backend_response {{
         set beresp.ttl = {settings.default_ttl}s;
     }}
     set beresp.grace = {settings.grace}s;
-}}
+    if (bereq.http.{PATH_HEADER}) {{
+        set beresp.http.{PATH_HEADER} = bereq.http.{PATH_HEADER};
+    }}
+{_limits(settings)}}}
 """
 
 
-def _deliver_and_pipe() -> str:
-    return """\
-sub vcl_deliver {
-    if (obj.hits > 0) {
-        set resp.http.X-Cache = "HIT";
-    } else {
-        set resp.http.X-Cache = "MISS";
-    }
-}
+def _limits(settings: VclSettings) -> str:
+    lines = []
+    if settings.max_ttl:
+        lines += [
+            f"    if (beresp.ttl > {settings.max_ttl}s) {{",
+            f"        set beresp.ttl = {settings.max_ttl}s;",
+            "    }",
+        ]
+    if settings.cache_hold:
+        # Only answers to anonymous requests carry the path header; one that sets a
+        # cookie is someone's own. Returning here skips the builtin rules, which would
+        # not cache a private or no-cache answer; such an answer has no lifetime of its
+        # own (the default would be 120 s): the hold is its lifetime.
+        hold = settings.cache_hold
+        lines += [
+            f"    if (bereq.http.{PATH_HEADER} && beresp.status < 500",
+            "        && !beresp.http.Set-Cookie) {",
+            f"        if (beresp.ttl < {hold}s",
+            '            || beresp.http.Cache-Control ~ "(?i)(private|no-cache|no-store)") {',
+            f"            set beresp.ttl = {hold}s;",
+            "        }",
+            "        return (deliver);",
+            "    }",
+        ]
+    return "".join(line + "\n" for line in lines)
 
-sub vcl_pipe {
+
+def _deliver_and_pipe() -> str:
+    return f"""\
+sub vcl_deliver {{
+    unset resp.http.{PATH_HEADER};
+    if (obj.hits > 0) {{
+        set resp.http.X-Cache = "HIT";
+    }} else {{
+        set resp.http.X-Cache = "MISS";
+    }}
+}}
+
+sub vcl_pipe {{
     # Websockets (Volto's development server) need the upgrade headers passed on.
-    if (req.http.Upgrade) {
+    if (req.http.Upgrade) {{
         set bereq.http.Upgrade = req.http.Upgrade;
         set bereq.http.Connection = req.http.Connection;
-    }
-}
+    }}
+}}
 """

@@ -24,6 +24,7 @@ import pytest
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.runtime.ports import free_port
 from plonedev.varnish import (
+    DEVELOPMENT_CACHING,
     ROUTED_HEADER,
     AdminAddress,
     Upstream,
@@ -359,3 +360,53 @@ def test_reload_without_a_running_varnish_says_so(tmp_path: Path) -> None:
     assert not admin_ping(wrong)
     with pytest.raises(ServiceError, match="Connection refused"):
         reload_vcl(wrong, vcl)
+
+
+def test_a_purge_from_plone_drops_the_page_its_json_and_its_ssr_page(tmp_path: Path) -> None:
+    """Varnish serves the site at "/" (Volto in front): whichever URL Plone names for a
+    page (straight on the backend, or through ++api++), all its variants are dropped."""
+    with serving("backend") as zope, serving("frontend") as volto:
+        settings = VclSettings(
+            backend=Upstream("127.0.0.1", zope.port),
+            frontend=Upstream("127.0.0.1", volto.port),
+            vhm_site="Plone",
+        )
+        with running_varnish(tmp_path, settings) as varnish:
+            variants = ("/doc", "/++api++/doc", "/ClassicUI/doc", "/doc?page=2", "/other")
+            for path in variants:
+                varnish.request(path)
+                assert varnish.request(path).cache == "HIT", path
+            assert varnish.request("/Plone/doc/", "PURGE").status == 200
+            for path in variants[:-1]:
+                assert varnish.request(path).cache == "MISS", path
+            assert varnish.request("/other").cache == "HIT"
+            assert varnish.request("/++api++/doc", "PURGE").status == 200
+            assert varnish.request("/doc").cache == "MISS"
+            assert "X-Plonedev-Path" not in varnish.request("/doc").headers
+
+
+def test_in_development_a_purge_empties_the_cache(backend: Recorder, tmp_path: Path) -> None:
+    settings = VclSettings(backend=Upstream("127.0.0.1", backend.port), **DEVELOPMENT_CACHING)
+    with running_varnish(tmp_path, settings) as varnish:
+        for path in ("/dev-a", "/dev-b"):
+            varnish.request(path)
+            assert varnish.request(path).cache == "HIT"
+        assert varnish.request("/dev-a", "PURGE").status == 200
+        assert varnish.request("/dev-b").cache == "MISS"
+
+
+def test_cache_hold_keeps_private_anonymous_answers(backend: Recorder, tmp_path: Path) -> None:
+    settings = VclSettings(backend=Upstream("127.0.0.1", backend.port), cache_hold=2)
+    with running_varnish(tmp_path, settings) as varnish:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.5:
+            assert varnish.request("/private-held").status == 200
+        assert len(backend.hits("/private-held")) == 1
+        time.sleep(1.0)  # past the hold: one stale answer while a fresh copy is fetched
+        assert varnish.request("/private-held").cache == "HIT"
+        time.sleep(0.3)
+        assert len(backend.hits("/private-held")) == 2
+        # Logged-in visitors still pass.
+        for _ in range(2):
+            answer = varnish.request("/private-held", headers={"Cookie": "__ac=x"})
+            assert answer.cache == "MISS"

@@ -62,6 +62,8 @@ def test_project_name_falls_back_to_folder(tmp_path: Path) -> None:
             "pyproject.toml: tool.plonedev.runtime: expected one of auto, native, docker",
         ),
         ("ports = 1", "pyproject.toml: tool.plonedev.ports: expected a table, got 1"),
+        ("cache-hold = -1", "pyproject.toml: tool.plonedev.cache-hold: "),
+        ("cache-hold = 100000", "pyproject.toml: tool.plonedev.cache-hold: "),
     ],
 )
 def test_bad_values_name_file_key_and_expectation(

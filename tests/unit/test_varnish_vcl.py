@@ -7,7 +7,15 @@ import re
 import pytest
 
 from plonedev.errors import PlonedevError
-from plonedev.varnish import HEALTH_PATH, ROUTED_HEADER, Upstream, VclSettings, render_vcl
+from plonedev.varnish import (
+    DEVELOPMENT_CACHING,
+    HEALTH_PATH,
+    ROUTED_HEADER,
+    Upstream,
+    VclSettings,
+    render_vcl,
+)
+from plonedev.varnish.stats import content_path
 
 ZOPE = Upstream("127.0.0.1", 8080)
 VOLTO = Upstream("127.0.0.1", 3000)
@@ -128,3 +136,46 @@ def test_bad_settings_are_refused_before_they_reach_vcl(
 def test_rendering_is_stable() -> None:
     settings = VclSettings(backend=ZOPE, frontend=VOLTO, vhm_site="Plone")
     assert render_vcl(settings) == render_vcl(settings)  # write_if_changed relies on it
+
+
+def test_purges_name_pages_by_their_content_path() -> None:
+    vcl = render_vcl(VclSettings(backend=ZOPE, frontend=VOLTO, vhm_site="Plone"))
+    recv = _sub(vcl, "vcl_recv")
+    assert 'std.ban("obj.http.X-Plonedev-Path == " + req.http.X-Plonedev-Path)' in recv
+    path = _sub(vcl, "plonedev_content_path")
+    assert '"^/Plone(/|$)"' in path  # the site id, when Varnish serves the site at "/"
+    assert "unset resp.http.X-Plonedev-Path;" in _sub(vcl, "vcl_deliver")
+    assert "^/Plone" not in _sub(render_vcl(VclSettings(backend=ZOPE)), "plonedev_content_path")
+
+
+def test_development_purges_everything_and_caps_the_lifetime() -> None:
+    vcl = render_vcl(VclSettings(backend=ZOPE, **DEVELOPMENT_CACHING))
+    assert 'std.ban("obj.status != 0")' in _sub(vcl, "vcl_recv")
+    assert "set beresp.ttl = 10s;" in _sub(vcl, "vcl_backend_response")
+    production = render_vcl(VclSettings(backend=ZOPE))
+    assert "obj.status != 0" not in production
+    assert "return (deliver);" not in _sub(production, "vcl_backend_response")
+
+
+def test_cache_hold_overrides_do_not_cache_for_anonymous_answers() -> None:
+    response = _sub(render_vcl(VclSettings(backend=ZOPE, cache_hold=3)), "vcl_backend_response")
+    assert "if (bereq.http.X-Plonedev-Path && beresp.status < 500" in response
+    assert "set beresp.ttl = 3s;" in response
+    with pytest.raises(PlonedevError, match="cache_hold must not be negative"):
+        render_vcl(VclSettings(backend=ZOPE, cache_hold=-1))
+
+
+@pytest.mark.parametrize(
+    ("url", "site", "expected"),
+    [
+        ("/doc", "Plone", "/doc"),
+        ("/Plone/doc/", "Plone", "/doc"),
+        ("/++api++/doc?expand=x", "Plone", "/doc"),
+        ("/ClassicUI/doc/view", "Plone", "/doc/view"),
+        ("/Plone", "Plone", "/"),
+        ("/Plone/++api++/doc", None, "/Plone/doc"),
+        ("/Plone/", None, "/Plone"),
+    ],
+)
+def test_content_path_matches_the_vcl(url: str, site: str | None, expected: str) -> None:
+    assert content_path(url, site) == expected
