@@ -204,3 +204,20 @@ def confirm_deletion(project: str, items: list[str]) -> bool:
     from rich.prompt import Confirm
 
     return Confirm.ask("Delete it?", default=False, console=console)
+
+
+def confirm_site_reset(project: str, site_id: str) -> bool:
+    """Ask before `site reset` deletes the site; refuse without a terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise PlonedevError(
+            f"`site reset` would delete the site {site_id!r} of {project} and all its content",
+            "add --yes to confirm without a prompt",
+        )
+    from rich.prompt import Confirm
+
+    return Confirm.ask(
+        f"Delete the site [bold]{escape(site_id)}[/] of {escape(project)} with all its content, "
+        "and create it anew?",
+        default=False,
+        console=console,
+    )

@@ -15,6 +15,7 @@ from plonedev.cli import deploy as deploy_cli
 from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
 from plonedev.cli import ship as ship_cli
+from plonedev.cli import site as site_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.watch import WATCH_HELP, run_watch
@@ -234,6 +235,7 @@ app.command(name="add-addon", help=addons_cli.ADD_HELP)(addons_cli.add_addon)
 app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
+app.add_typer(site_cli.site_app, name="site")
 app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
 app.add_typer(cache_cli.cache_app, name="cache")
 app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)

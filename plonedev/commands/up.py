@@ -41,6 +41,7 @@ def up(
     *,
     runtime: str | None = None,
     services: tuple[str, ...] = (),
+    example_content: bool = False,
 ) -> UpResult:
     """Start the project, or only `services` and what they need."""
     started = time.monotonic()
@@ -77,6 +78,7 @@ def up(
         admin_user=config.admin_user,
         admin_password=password,
         profiles=config.profiles,
+        setup_content=example_content,
     )
     # The Docker runtime creates the site in a one-shot container before the backend runs.
     site_created = site.created or any(is_site_created(event) for event in seen)

@@ -1,0 +1,77 @@
+"""`plonedev site reset` on a real Plone: the site starts again, nothing else changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.plone_project import PlonedevProject, make_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[PlonedevProject]:
+    project = make_project(tmp_path, 'runtime = "native"\ndistribution = "classic"')
+    project.run("up")
+    yield project
+    project.run("down", check=False)
+
+
+def _add_document(project: PlonedevProject, title: str) -> str:
+    status, body = project.request(
+        "POST",
+        f"{project.backend}/Plone",
+        {"@type": "Document", "id": "kept-or-not", "title": title},
+        auth=True,
+    )
+    assert status == 201, body
+    return str(json.loads(body)["@id"])
+
+
+def test_reset_empties_the_site_and_nothing_else(project: PlonedevProject) -> None:
+    document = _add_document(project, "Before the reset")
+    # Something beside the site, in the Zope root: a reset must leave it alone.
+    status, _ = project.request(
+        "POST",
+        f"{project.backend}/manage_addProduct/OFSP/manage_addFolder?id=beside",
+        auth=True,
+    )
+    assert status < 400
+    password = project.password
+
+    done = project.run("site", "reset", "--yes")
+    assert "Deleted the site 'Plone'" in done.stdout
+
+    assert project.request("GET", document, auth=True)[0] == 404
+    status, body = project.request("GET", f"{project.backend}/Plone", auth=True)
+    assert status == 200 and json.loads(body)["@type"] == "Plone Site"
+    # The configured profile is installed again: the demo add-on's view answers.
+    status, body = project.request(
+        "GET", f"{project.backend}/Plone/@@demo-hello", accept="text/plain"
+    )
+    assert status == 200 and "Hello from plonedev-demo" in body
+    assert project.request("GET", f"{project.backend}/beside", auth=True)[0] == 200
+    assert project.password == password
+    # The new site takes content as the old one did.
+    _add_document(project, "After the reset")
+
+
+def test_reset_without_a_terminal_asks_for_yes_and_deletes_nothing(
+    project: PlonedevProject,
+) -> None:
+    document = _add_document(project, "Kept")
+    done = project.run("site", "reset", check=False)
+    assert done.returncode == 2
+    assert "add --yes" in done.stderr and "Traceback" not in done.stderr
+    assert project.request("GET", document, auth=True)[0] == 200
+
+
+def test_reset_with_the_backend_down_says_to_start_it(tmp_path: Path) -> None:
+    project = make_project(tmp_path, 'runtime = "native"')
+    done = project.run("site", "reset", "--yes", check=False)
+    assert done.returncode == 2
+    assert "plonedev up" in done.stderr and "Traceback" not in done.stderr
