@@ -291,3 +291,19 @@ def test_two_projects_side_by_side_a_taken_port_and_a_name_in_use(
         for project in (first, second, taken):
             project.remove()
     assert volumes(first.name) == []
+
+
+def test_up_backend_starts_the_backend_and_its_database_only(
+    tmp_path: Path, stand_in_images: list[str]
+) -> None:
+    project = docker_project(
+        tmp_path, stand_in_images, "pdt-only", 'storage = "zeo"\nvarnish = true'
+    )
+    try:
+        project.run("up", "backend")
+        assert project.states() == {"zeo": "running", "backend": "running", "varnish": "stopped"}
+        answer = http("GET", project.url("backend", "/Plone/++api++"), accept="application/json")
+        assert answer.status == 200
+        assert http("GET", project.url("varnish", "/Plone")).status == 0
+    finally:
+        project.remove()
