@@ -5,7 +5,7 @@ config`, whose output the stack schema (the older v3 one) rejects. The shape:
 
     ingress (Traefik or nginx) -> Varnish -> ingress, internal entry point
         -> header-matched routes -> frontend (Volto) | backend (/++api++)
-    backend x N -> PostgreSQL (RelStorage) | ZEO server (shared blob volume)
+    backend x N -> PostgreSQL (RelStorage) | ZEO server (its blob volume; each backend a blob cache)
 
 Varnish forwards to the ingress (one address) rather than to the replicas: it resolves
 a backend's name once, when the VCL loads, and refuses a name with several addresses.

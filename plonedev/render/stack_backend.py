@@ -23,7 +23,7 @@ from plonedev.render.containers import (
 )
 from plonedev.render.stack_options import StackStorage
 
-BLOBS = "/blobs"  # ZEO: the blob volume the server and every client share
+BLOBS = "/blobs"  # ZEO: the server's blob volume (the clients have a cache each)
 # Service names in the stack: the model's names, so every rendering agrees.
 POSTGRES_SERVICE = "postgres"
 ZEO_SERVICE = "zeo"
@@ -61,15 +61,16 @@ def stack_instance_settings(
     return InstanceSettings(
         instance_dir=Path(INSTANCE),
         var_dir=data / "var",
-        # RelStorage: blobs live in PostgreSQL, this is each replica's cache.
-        blob_dir=Path(BLOBS) if storage is StackStorage.ZEO else data / "blobcache",
+        # Blobs live in the database server (PostgreSQL, or the ZEO server's volume):
+        # each replica keeps a cache, so it may run on any node.
+        blob_dir=data / "blobcache",
         filestorage_path=data / "filestorage" / "Data.fs",  # unused
         http_host="0.0.0.0",  # noqa: S104 (inside the container)
         http_port=BACKEND_PORT,
         debug_mode=False,
         storage=storage.value,
         zeo_address=(ZEO_SERVICE, ZEO_PORT),
-        zeo_blob_shared=True,  # every client mounts the ZEO server's blob volume
+        zeo_blob_shared=False,  # ZEO sends the blobs; no blob folder shared across nodes
         relstorage_dsn=dsn or stack_dsn(),
         zcml_includes=config.zcml_includes,
         reload_enabled=False,

@@ -13,17 +13,15 @@ from typing import Any
 
 from plonedev.model import CommandCheck, Role, Service
 from plonedev.render.containers import ADMIN_SECRET, BACKEND_PORT, VARNISH_PORT
-from plonedev.render.stack_backend import BLOBS
 from plonedev.render.stack_context import (
     ADMIN_KEY,
-    BLOB_VOLUME,
     DB_SECRET,
     DRAIN_SECONDS,
     FRONTEND_PORT,
     INTERNAL_NETWORK,
     StackContext,
 )
-from plonedev.render.stack_deploy import MANAGER, deploy, healthcheck, stop_settings
+from plonedev.render.stack_deploy import deploy, healthcheck, stop_settings
 from plonedev.render.stack_options import Ingress, StackStorage
 from plonedev.render.stack_traefik import backend_labels, frontend_labels, varnish_labels
 from plonedev.render.stack_vcl import INGRESS_HOST
@@ -120,14 +118,8 @@ def backend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
     # The first replica creates the site when it is missing (stack-entrypoint).
     env = {"TASK_SLOT": "{{.Task.Slot}}", **backend_environment(ctx, service)}
     secrets: list[dict[str, str]] = [{"source": ADMIN_KEY, "target": ADMIN_SECRET}]
-    volumes: list[dict[str, Any]] = []
-    placement: tuple[str, ...] = ()
     if ctx.storage is StackStorage.RELSTORAGE:
         secrets.append({"source": DB_SECRET, "target": DB_SECRET})
-    else:
-        volumes.append({"type": "volume", "source": BLOB_VOLUME, "target": BLOBS})
-        # The blob volume is a local volume: the clients run where the server runs.
-        placement = (MANAGER,)
     labels = None
     if ctx.options.ingress is Ingress.TRAEFIK:
         labels = backend_labels(
@@ -144,8 +136,6 @@ def backend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
         "networks": [INTERNAL_NETWORK],
         "depends_on": list(service.depends_on),
     }
-    if volumes:
-        doc["volumes"] = volumes
     if container.health is not None:
         doc["healthcheck"] = healthcheck(container.health, service.start_timeout)
     doc.update(stop_settings(service))
@@ -153,7 +143,6 @@ def backend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
         "backend",
         replicas=ctx.options.backend_replicas,
         dnsrr=ctx.dnsrr,
-        placement=placement,
         labels=labels,
     )
     return doc
@@ -164,9 +153,8 @@ def _site_env(ctx: StackContext, service: Service) -> dict[str, str]:
     for job in service.container.jobs:
         if job.name == SITE_JOB:
             env = dict(job.env)
-            # ZEO: the shared blob volume remembers the site; RelStorage asks the
-            # database each time (PostgreSQL's volume is not the backend's).
-            marker = f"{BLOBS}/.plonedev-site-{ctx.config.site_id}"
-            env["SITE_MARKER"] = marker if ctx.storage is StackStorage.ZEO else ""
+            # No marker file: no volume of the backend's outlives a task (it may run
+            # on any node), so the database is asked each time.
+            env["SITE_MARKER"] = ""
             return env
     raise ValueError("the backend's model has no site job")

@@ -17,6 +17,9 @@ The stack, its volumes, secrets and images are removed after.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import secrets
 import subprocess
 import threading
@@ -193,3 +196,54 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
         timings["cleanup"] = time.monotonic() - started
         docker("image", "rm", *images, check=False)
         print("deploy test timings:", {k: round(v, 1) for k, v in timings.items()})
+
+
+def test_zeo_backends_serve_blobs_from_their_own_cache(tmp_path: Path) -> None:
+    """With ZEO, the backends share no blob folder (each keeps a cache, the blobs come
+    over ZEO), so they may run on any node: a file uploaded through one is served by
+    every replica, one started after the upload included."""
+    name = f"dpz{secrets.token_hex(3)}"
+    build_stand_ins("python", "postgres", "varnish")
+    nginx = ensure_nginx_image()
+    section = SECTION.replace(
+        f'site-title = "{TITLE}"\n', f'site-title = "{TITLE}"\nstorage = "zeo"\n'
+    )
+    project = make_project(tmp_path, section.format(name=name))
+    port = free_port()
+    images = [f"{name}-backend:t1", f"{name}-varnish:t1", f"{name}-backend:dev"]
+    payload = secrets.token_bytes(300_000)
+    project.run("build", "--tag", "t1", timeout=2700)
+    try:
+        _deploy(project, port, nginx, "t1")
+        backend = json.loads(docker("service", "inspect", f"{name}_backend"))[0]
+        template = backend["Spec"]["TaskTemplate"]
+        assert not template.get("Placement", {}).get("Constraints")  # any node
+        assert not template["ContainerSpec"].get("Mounts")  # no blob folder
+        password = (project.root / "var" / "stack" / f"{name}_admin_password").read_text().strip()
+        upload = {
+            "@type": "File", "id": "blob-file", "title": "A blob",
+            "file": {
+                "data": base64.b64encode(payload).decode(), "encoding": "base64",
+                "filename": "blob.bin", "content-type": "application/octet-stream",
+            },
+        }  # fmt: skip
+        created = _http(port, "POST", "/++api++/", auth=f"admin:{password}", body=upload)
+        assert created.status == 201, created.body[:500]
+        project.run("stack", "scale", "backend=3", timeout=900)
+        tasks = docker(
+            "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={name}_backend"
+        ).split()
+        assert len(tasks) == 3
+        fetch = (
+            "import base64, hashlib, sys, urllib.request as u; "
+            "r = u.Request('http://127.0.0.1:8080/Plone/blob-file/@@download/file', "
+            "headers={'Authorization': 'Basic ' + "
+            "base64.b64encode(sys.argv[1].encode()).decode()}); "
+            "print(hashlib.sha256(u.urlopen(r, timeout=60).read()).hexdigest())"
+        )
+        for task in tasks:  # each replica, the one started after the upload too
+            digest = docker("exec", task, "python", "-c", fetch, f"admin:{password}").strip()
+            assert digest == hashlib.sha256(payload).hexdigest(), task
+    finally:
+        remove_stack(name, (f"{name}_admin_password",))
+        docker("image", "rm", *images, check=False)

@@ -145,15 +145,17 @@ def test_no_secret_in_the_file_only_external_secrets(tmp_path: Path) -> None:
     assert "PASSWORD:" not in text.replace("PASSWORD_FILE:", "")
 
 
-def test_zeo_shares_a_blob_volume_and_runs_where_it_lives(tmp_path: Path) -> None:
+def test_zeo_keeps_the_blobs_backends_run_on_any_node(tmp_path: Path) -> None:
     doc, _, _ = _render(tmp_path, storage="zeo")
     services = doc["services"]
     blobs = {"type": "volume", "source": "blobs", "target": "/blobs"}
     assert blobs in services["zeo"]["volumes"]
-    assert blobs in services["backend"]["volumes"]
     assert services["zeo"]["command"] == ["runzeo", "-C", "/app/instance/zeo/zeo.conf"]
-    for name in ("zeo", "backend"):
-        assert services[name]["deploy"]["placement"]["constraints"] == ["node.role == manager"]
+    assert services["zeo"]["deploy"]["placement"]["constraints"] == ["node.role == manager"]
+    # The backends get the blobs over ZEO (a cache each): no volume, no placement.
+    assert "volumes" not in services["backend"]
+    assert "placement" not in services["backend"]["deploy"]
+    assert services["backend"]["environment"]["SITE_MARKER"] == ""
     assert "db_password" not in doc["secrets"]  # ZEO has no password
     assert set(doc["volumes"]) == {"letsencrypt", "zeo-data", "blobs"}
 

@@ -98,12 +98,12 @@ def test_production_instance_relstorage_without_a_password() -> None:
     assert "zeo/zeo.conf" not in files
 
 
-def test_production_instance_zeo_shares_the_blob_folder() -> None:
+def test_production_instance_zeo_clients_cache_the_blobs() -> None:
     files = stack_instance_files(_config(storage="zeo"), StackStorage.ZEO)
     zope_conf = files["etc/zope.conf"]
     assert "server zeo:8100" in zope_conf
-    assert "blob-dir /blobs" in zope_conf
-    assert "shared-blob-dir on" in zope_conf
+    assert "blob-dir /data/blobcache" in zope_conf
+    assert "shared-blob-dir off" in zope_conf
     zeo_conf = files["zeo/zeo.conf"]
     assert "address 0.0.0.0:8100" in zeo_conf
     assert "blob-dir /blobs" in zeo_conf
