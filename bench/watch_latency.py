@@ -196,7 +196,7 @@ def report(
 ) -> None:
     """The figures, then each path's ratio to each reference (medians)."""
     print()
-    print(f"{runtime}: save -> new code served over HTTP (quiet period 0.3 s included)")
+    print(f"{runtime}: save -> new code served over HTTP (a lone save: no quiet period)")
     print(summary("reload path (plone.reload)", reloads))
     print(summary("restart path", restarts))
     for name, values in references.items():
