@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.integration.plone_project import PlonedevProject, make_project
+from tests.integration.test_compose import docker_project, stand_in_images
 
 pytestmark = pytest.mark.slow
+__all__ = ["stand_in_images"]  # the session fixture that builds the stand-in images
 
 
 @pytest.fixture
@@ -75,3 +77,22 @@ def test_reset_with_the_backend_down_says_to_start_it(tmp_path: Path) -> None:
     done = project.run("site", "reset", "--yes", check=False)
     assert done.returncode == 2
     assert "plonedev up" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.docker
+def test_reset_in_compose_recreates_the_site_in_the_running_backend(
+    tmp_path: Path, stand_in_images: list[str]
+) -> None:
+    docker = docker_project(tmp_path, stand_in_images, "pdt-reset")
+    try:
+        docker.run("up")
+        document = _add_document(docker.project, "Before the reset")
+        done = docker.run("site", "reset", "--yes")
+        assert "Deleted the site 'Plone'" in done.stdout
+        assert docker.project.request("GET", document, auth=True)[0] == 404
+        site = f"{docker.project.backend}/Plone"
+        status, body = docker.project.request("GET", f"{site}/@@demo-hello", accept="text/plain")
+        assert status == 200 and "Hello from plonedev-demo" in body
+        assert set(docker.states().values()) == {"running"}
+    finally:
+        docker.remove()
