@@ -13,14 +13,19 @@ EXIT_SERVICE_FAILED = 3
 
 
 class PlonedevError(Exception):
-    """A problem the user can fix: what went wrong, and how to fix it."""
+    """A problem the user can fix: what went wrong, and how to fix it.
+
+    `details` carries what the user needs to see above the one-line error: the end of a
+    failed tool's output, or of a service's log.
+    """
 
     exit_code = EXIT_USER_ERROR
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", details: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = details
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
@@ -31,13 +36,6 @@ class ConfigError(PlonedevError):
 
 
 class ServiceError(PlonedevError):
-    """A service failed to start, or did not become healthy.
-
-    `details` carries the end of the service's log, shown above the one-line error.
-    """
+    """A service failed to start, or did not become healthy (details: its log's end)."""
 
     exit_code = EXIT_SERVICE_FAILED
-
-    def __init__(self, message: str, hint: str = "", details: str = "") -> None:
-        super().__init__(message, hint)
-        self.details = details

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from plonedev.errors import PlonedevError, ServiceError
+from plonedev.errors import PlonedevError
 from plonedev.runtime.base import LogLine, ServiceEvent, ServiceStatus, State
 
 if TYPE_CHECKING:  # results are only read here; importing them would load every command
@@ -44,7 +45,7 @@ def service_colour(name: str) -> str:
 
 
 def print_error(error: PlonedevError) -> None:
-    if isinstance(error, ServiceError) and error.details:
+    if error.details:
         err_console.print(escape(error.details), style="dim", soft_wrap=True)
     hint = f" — {error.hint}" if error.hint else ""
     err_console.print(f"[bold red]Error:[/] {escape(error.message)}{escape(hint)}", soft_wrap=True)
@@ -62,42 +63,72 @@ def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, indent=2) + "\n")
 
 
-class _ConsoleStep:
-    def __init__(self, status: Any) -> None:
-        self._status = status
+class _Progress:
+    """A running step as the terminal shows it, rendered afresh on each refresh: its
+    title, the seconds so far and the tool's latest line."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.started = time.monotonic()
+        self.line = ""
         self.summary = ""
 
     def update(self, line: str) -> None:
-        self._status.update(f"{self._status.status.split('  ')[0]}  [dim]{escape(line[:90])}[/]")
+        self.line = line  # one assignment: safe from mxdev's checkout threads
 
     def done(self, summary: str) -> None:
         self.summary = summary
 
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    def __rich__(self) -> Text:
+        text = Text(f"{self.title} ")
+        text.append(f"{self.seconds:.0f} s", style="cyan")
+        if self.line:
+            text.append(f"  {self.line.strip()[:100]}", style="dim")
+        text.no_wrap, text.overflow = True, "ellipsis"
+        return text
+
 
 class ConsoleReporter:
-    """Reports progress to the terminal: spinners for long steps, a line per event."""
+    """Reports progress: on a terminal a live line per long step (spinner, seconds, the
+    tool's latest output); otherwise plain lines, one when a step starts and one when it
+    ends, so logs and captured output stay readable."""
+
+    def __init__(self, out: Console | None = None) -> None:
+        self.out = out or console
 
     @contextmanager
-    def step(self, title: str) -> Iterator[_ConsoleStep]:
-        started = time.monotonic()
-        with console.status(escape(title)) as status:
-            step = _ConsoleStep(status)
-            yield step
-        seconds = time.monotonic() - started
-        text = step.summary or title
-        console.print(f"[green]✓[/] {escape(text)} [dim]({seconds:.1f} s)[/]")
+    def step(self, title: str) -> Iterator[_Progress]:
+        progress = _Progress(title)
+        live = self.out.is_terminal and not self.out.is_dumb_terminal
+        if not live:
+            self.out.print(f"{escape(title)} ...", soft_wrap=True)
+        try:
+            if live:
+                with self.out.status(progress):
+                    yield progress
+            else:
+                yield progress
+        except BaseException:
+            self.out.print(f"[red]✗[/] {escape(title)} [dim]({progress.seconds:.1f} s)[/]")
+            raise
+        text = progress.summary or title
+        self.out.print(f"[green]✓[/] {escape(text)} [dim]({progress.seconds:.1f} s)[/]")
 
     def event(self, event: ServiceEvent) -> None:
         colour = service_colour(event.service)
         timing = f" [dim]({event.seconds:.1f} s)[/]" if event.seconds else ""
         detail = f" [dim]{escape(event.detail)}[/]" if event.detail else ""
-        console.print(f"[{colour}]{event.service}[/] {event.action}{detail}{timing}")
+        self.out.print(f"[{colour}]{event.service}[/] {event.action}{detail}{timing}")
 
     def warn(self, text: str) -> None:
         err_console.print(f"[yellow]Warning:[/] {escape(text)}", soft_wrap=True)
 
     def info(self, text: str) -> None:
-        console.print(escape(text), soft_wrap=True)
+        self.out.print(escape(text), soft_wrap=True)
 
 
 def status_table(runtime: str, statuses: list[ServiceStatus]) -> Table:

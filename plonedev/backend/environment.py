@@ -13,21 +13,18 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
+from plonedev.streaming import run_streaming
 
 STAMP_NAME = ".plonedev-install.json"
 # Files of a local project that decide what gets installed from it.
 BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-_TAIL_LINES = 40
-_SHOWN_LINES = 15
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def ensure_environment(
     lines resolve from there, so pass the project root for mxdev's output.
 
     `env` adds variables for uv (e.g. SSL_CERT_FILE for a corporate CA bundle).
-    Raises PlonedevError with the tail of uv's output when uv fails.
+    Raises ToolFailed with the end of uv's output when uv fails.
     """
     started = time.monotonic()
     workdir = (cwd or requirements.parent).absolute()
@@ -270,42 +267,15 @@ def _run_uv(
 ) -> None:
     if not cwd.is_dir():
         raise PlonedevError(f"{cwd}: not a directory", "run plonedev inside the project")
-    tail: deque[str] = deque(maxlen=_TAIL_LINES)
-    try:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-        )
-    except OSError as exc:
-        raise PlonedevError(f"cannot run uv: {exc}", "reinstall plonedev") from None
-    assert proc.stdout is not None
-    with proc:
-        for raw in proc.stdout:
-            line = raw.rstrip("\n")
-            tail.append(line)
-            if on_line is not None:
-                on_line(line)
-    if proc.returncode != 0:
-        step = "creating the backend venv" if command[1] == "venv" else "installing the backend"
-        shown = _error_tail(list(tail))
-        raise PlonedevError(f"uv failed {step}:\n{shown}", _hint(shown, python))
-
-
-def _error_tail(lines: list[str]) -> str:
-    """uv's error block (from its last `error:` or cross-mark line), at most a screenful."""
-    lines = [line for line in lines if line.strip()]
-    start = max(0, len(lines) - 10)
-    for index in range(len(lines) - 1, -1, -1):
-        if lines[index].lstrip().startswith(("error:", "×")):
-            start = index
-            break
-    return "\n".join("  " + line for line in lines[start : start + _SHOWN_LINES])
+    step = "creating the backend venv" if command[1] == "venv" else "installing the backend"
+    run_streaming(
+        command,
+        cwd=cwd,
+        what=f"uv {step}",
+        hint=lambda output: _hint(output, python),
+        env=env,
+        on_line=on_line,
+    )
 
 
 def _hint(output: str, python: str) -> str:

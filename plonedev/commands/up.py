@@ -8,7 +8,7 @@ from pathlib import Path
 
 from plonedev import registry
 from plonedev.backend.caching import ensure_caching
-from plonedev.backend.site import ensure_site, install_missing_profiles
+from plonedev.backend.site import ensure_site, install_missing_profiles, site_exists
 from plonedev.commands import prepare
 from plonedev.commands.context import RunningProject, require_services
 from plonedev.commands.starting import open_to_start
@@ -70,28 +70,30 @@ def up(
     urls = {s.name: s.url for s in wanted.services if s.role is not Role.BACKEND}
     if not any(s.role is Role.BACKEND for s in wanted.services):  # `up zeo`: no site
         return _result(running, password, urls, False, started, synced.warnings)
-    site = ensure_site(
-        backend_url(config),
-        config.site_id,
-        distribution=config.distribution.value,
-        title=config.site_title,
-        admin_user=config.admin_user,
-        admin_password=password,
-        profiles=config.profiles,
-        setup_content=example_content,
-    )
+    auth = (config.admin_user, password)
+    created = False
+    if not site_exists(backend_url(config), config.site_id, auth):
+        # Seconds of work with no output of its own: the step shows that it is running.
+        with reporter.step(f"Creating the site {config.site_id!r}") as step:
+            created = ensure_site(
+                backend_url(config),
+                config.site_id,
+                distribution=config.distribution.value,
+                title=config.site_title,
+                admin_user=config.admin_user,
+                admin_password=password,
+                profiles=config.profiles,
+                setup_content=example_content,
+            ).created
+            step.done(f"Created the site {config.site_id!r}")
     # The Docker runtime creates the site in a one-shot container before the backend runs.
-    site_created = site.created or any(is_site_created(event) for event in seen)
-    if site.created:
-        reporter.info(f"Created the site {config.site_id!r} ({site.seconds:.1f} s)")
-    else:  # profiles added to the config since the site was created (by a teammate)
-        auth = (config.admin_user, password)
+    site_created = created or any(is_site_created(event) for event in seen)
+    if not created:  # profiles added to the config since the site was created (by a teammate)
         for profile in install_missing_profiles(
             backend_url(config), config.site_id, config.profiles, auth
         ):
             reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
     if config.varnish:
-        auth = (config.admin_user, password)
         proxy = purge_proxy(running)
         if ensure_caching(backend_url(config), config.site_id, (proxy,), auth):
             reporter.info(f"Caching: plone.app.caching installed, purging Varnish at {proxy}")

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.streaming import SHOWN_LINES
 
 COMPOSE_FILE = "compose.yaml"
 OVERRIDE_FILE = "compose.override.yaml"
-_TAIL = 15
+_TAIL = SHOWN_LINES  # a failed build or start shows as much as a failed install
 
 
 class Compose:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from plonedev.errors import ServiceError
+from plonedev.streaming import SHOWN_LINES
 
 OnLine = Callable[[str], None]
-_TAIL = 20
+_TAIL = SHOWN_LINES
 
 
 class BuildError(ServiceError):
