@@ -165,22 +165,37 @@ def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSe
 # -- per runtime ------------------------------------------------------------------------
 
 
-def for_runtime(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
-    """What the chosen runtime needs before its `up`; returns the admin password."""
-    return PREPARERS[running.resolution.name](running, synced, reporter)
+def for_runtime(
+    running: RunningProject,
+    synced: SourcesResult,
+    reporter: Reporter,
+    *,
+    with_frontend: bool = True,
+) -> str:
+    """What the chosen runtime needs before its `up`; returns the admin password.
+
+    `with_frontend` False (`up backend`): no frontend install, so no Node.js needed.
+    """
+    return PREPARERS[running.resolution.name](running, synced, reporter, with_frontend)
 
 
-def _native(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
+def _native(
+    running: RunningProject, synced: SourcesResult, reporter: Reporter, with_frontend: bool
+) -> str:
     context = running.context
     environment(context, synced, reporter)
     # Only now, when the input is known to be good: a bad mx.ini writes nothing.
     password = ensure_admin_password(context.paths.admin_password_file)
     service_files(context, password)
-    frontend(context, reporter)
+    if with_frontend:
+        frontend(context, reporter)
     return password
 
 
-def _docker(running: RunningProject, synced: SourcesResult, reporter: Reporter) -> str:
+def _docker(
+    running: RunningProject, synced: SourcesResult, reporter: Reporter, with_frontend: bool
+) -> str:
+    # The frontend's install job is a Compose service: it runs only when the frontend does.
     from plonedev.runtime.docker_prepare import prepare_docker
 
     context = running.context
@@ -193,5 +208,5 @@ def _docker(running: RunningProject, synced: SourcesResult, reporter: Reporter) 
     return password
 
 
-Preparer = Callable[[RunningProject, SourcesResult, Reporter], str]
+Preparer = Callable[[RunningProject, SourcesResult, Reporter, bool], str]
 PREPARERS: dict[str, Preparer] = {"native": _native, "docker": _docker}

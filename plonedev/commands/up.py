@@ -55,14 +55,15 @@ def up(
     for move in plan.moves:
         reporter.info(str(move))
     synced = prepare.sources(context, reporter)
+    wanted = running.project.only(services)
     # Natively: the venv, the instance files, the frontend; Docker: the image, compose.yaml.
-    password = prepare.for_runtime(running, synced, reporter)
+    with_frontend = any(s.role is Role.FRONTEND for s in wanted.services)
+    password = prepare.for_runtime(running, synced, reporter, with_frontend=with_frontend)
     # Recorded before anything starts: a failed start is still stopped by `down`.
     record_file(context.paths.state).started(running.resolution.name, plan.ports)
     registry.register(
         registry.Entry(running.project.name, context.paths.root, running.resolution.name)
     )
-    wanted = running.project.only(services)
     # The frontend renders the site: it (and what depends on it) starts once it exists.
     phases = site_phases(wanted)
     seen: list[ServiceEvent] = []

@@ -82,6 +82,21 @@ def test_up_in_a_fresh_clone_runs_backend_frontend_and_varnish(clone: PlonedevPr
     assert json.loads(body)["addon"] == "plonedev-demo"
 
 
+def test_up_backend_is_the_api_alone_without_the_frontend_install(
+    clone: PlonedevProject,
+) -> None:
+    up = clone.run("up", "backend")
+    assert "backend healthy" in up.stdout
+    assert "Frontend" not in up.stdout and "frontend" not in up.stdout, up.stdout
+    assert not (clone.root / "frontend" / "node_modules").exists()  # pnpm never ran
+    status, body = clone.request("GET", f"{clone.backend}/Plone/++api++/@demo-info")
+    assert status == 200, body
+    states = {
+        s["name"]: s["state"] for s in json.loads(clone.run("status", "--json").stdout)["services"]
+    }
+    assert states == {"backend": "running", "frontend": "stopped", "varnish": "stopped"}
+
+
 def test_its_stack_has_two_frontends_and_two_backends(clone: PlonedevProject) -> None:
     clone.run("export-stack", "--host", "www.example.org", "-o", "stack.yml")
     services = yaml.safe_load((clone.root / "stack.yml").read_text())["services"]
