@@ -4,7 +4,8 @@ The clone runs the backend with the demo add-on, the Volto frontend with the add
 Volto side, and Varnish in front of both; the page through Varnish shows the add-on's
 marker. Its stack has the production shape: 2 frontends, 2 backends. Only what a test
 must change is changed in the clone: free ports, and the native runtime (CI's Docker
-engine cannot pull the images). What is cloned is the committed HEAD.
+engine cannot pull the images). What is cloned is the committed HEAD, and the plonedev
+that runs is the clone's own (`python -m plonedev` in its folder).
 Needs Node 20/22 and npm, Varnish, git, and the package registries.
 """
 
