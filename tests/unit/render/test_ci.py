@@ -160,3 +160,25 @@ def test_bad_input_is_one_line_and_writes_nothing(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], done.stderr
     assert not (root / ".github").exists() and not (root / PIPELINE).exists()
+
+
+def test_the_deploy_job_calls_plonedev_deploy_with_options_it_has(tmp_path: Path) -> None:
+    import shlex
+
+    import typer.main
+
+    from plonedev.cli.app import app
+
+    _, workflow = _generate(_project(tmp_path, frontend=False), "github", "www.example.org")
+    line = next(
+        line
+        for line in workflow["jobs"]["deploy"]["steps"][-1]["run"].splitlines()
+        if line.startswith("plonedev deploy ")
+    )
+    group = typer.main.get_command(app)
+    deploy = group.get_command(group.make_context("plonedev", ["deploy", "--help"]), "deploy")
+    assert deploy is not None
+    # Parsing fails on an option the command does not have.
+    context = deploy.make_context("deploy", shlex.split(line)[2:])
+    assert context.params["context"] == "production"
+    assert context.params["host"] == "www.example.org"
