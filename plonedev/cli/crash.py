@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from plonedev import __version__
+from plonedev.registry import state_dir
 
 TRACEBACK_ENV = "PLONEDEV_TRACEBACK"
 LOG_DIR_ENV = "PLONEDEV_LOG_DIR"
@@ -27,10 +28,7 @@ def wants_traceback() -> bool:
 
 def crash_log_dir() -> Path:
     configured = os.environ.get(LOG_DIR_ENV)
-    if configured:
-        return Path(configured)
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "plonedev" / "logs"
+    return Path(configured) if configured else state_dir() / "logs"
 
 
 def write_crash_log(error: BaseException, directory: Path | None = None) -> Path:
