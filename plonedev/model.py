@@ -8,7 +8,7 @@ what another step sees.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -176,7 +176,7 @@ class Project:
                 needed.add(name)
                 pending.extend(self.service(name).depends_on)
         kept = tuple(s for s in self.services if s.name in needed)
-        return Project(self.name, self.root, kept, self.site_id)
+        return replace(self, services=kept)
 
     def start_order(self) -> tuple[Service, ...]:
         """Services ordered so that each comes after everything it depends on."""

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs plonedev's tests run for real: PostgreSQL (RelStorage),
-# Varnish, git. Idempotent and quick when everything is there. Needs root to install;
-# without root it only lists what is missing (the tests that need it are then skipped).
+# Varnish, git, and wrk (bench/cache_load.py). Idempotent and quick when everything is
+# there. Needs root to install; without root it only lists what is missing (the tests
+# that need it are then skipped).
 set -euo pipefail
 
 wanted=()
@@ -9,6 +10,7 @@ command -v git >/dev/null || wanted+=(git)
 command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] || wanted+=(varnish)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || wanted+=(postgresql)
 command -v pg_config >/dev/null || wanted+=(libpq-dev)   # psycopg2 builds against it
+command -v wrk >/dev/null || wanted+=(wrk)   # bench/cache_load.py
 
 if [ ${#wanted[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -9,7 +9,7 @@ Volto's /++api++ proxy forwards them to the backend's site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from plonedev.config import PlonedevConfig
@@ -81,4 +81,5 @@ def site_phases(project: Project, late: tuple[str, ...] = (SERVICE,)) -> SitePha
         if service.name in late or set(after).intersection(service.depends_on):
             after.append(service.name)
     before = tuple(s for s in project.services if s.name not in after)
-    return SitePhases(Project(project.name, project.root, before), tuple(after))
+    # The same project (its site id, its cache hold) with fewer services.
+    return SitePhases(replace(project, services=before), tuple(after))

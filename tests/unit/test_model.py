@@ -32,3 +32,12 @@ def test_only_keeps_the_named_services_and_what_they_need() -> None:
     assert project.only(("backend",)).service_names == ("zeo", "backend")
     assert project.only(("varnish",)).service_names == project.service_names
     assert project.only(()).service_names == project.service_names
+
+
+def test_a_part_of_the_project_keeps_its_site_and_cache_hold() -> None:
+    # The VCL rendered for `up varnish` needs both (the Compose cache-hold was lost so).
+    project = Project(
+        "p", Path(), (_service("backend"), _service("varnish", "backend")), "Plone", 3
+    )
+    part = project.only(("varnish",))
+    assert (part.site_id, part.cache_hold) == ("Plone", 3)
