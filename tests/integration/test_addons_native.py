@@ -277,6 +277,8 @@ def _snapshot(project: PlonedevProject) -> dict[str, str]:
     skipped = {root / "var", root / ".plonedev" / "logs", root / ".plonedev" / "run"}
     # Written before every backend start (as `up` does) for Zope to read: run state.
     skipped.add(root / ".plonedev" / "instance" / "inituser")
+    # The runtime the project runs in (set by `up`, cleared by `down`): run state too.
+    skipped.add(root / ".plonedev" / "project.json")
     venv = root / ".plonedev" / "venv"
     files: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
