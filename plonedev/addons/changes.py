@@ -43,7 +43,8 @@ def rolled_back(
     if isinstance(error, ServiceError):
         return ServiceError(f"{error.message}\n{undone}", error.hint, error.details)
     if isinstance(error, PlonedevError):
-        return type(error)(f"{error.message}\n{undone}", error.hint)
+        # Keeps the tool output shown above the line (a ToolFailed's, too).
+        return PlonedevError(f"{error.message}\n{undone}", error.hint, error.details)
     if isinstance(error, KeyboardInterrupt):
         return PlonedevError(f"interrupted\n{undone}")
     return error  # a bug: keep its traceback (the rollback ran all the same)

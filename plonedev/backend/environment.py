@@ -282,13 +282,14 @@ def _hint(output: str, python: str) -> str:
     text = output.lower()
     if "no interpreter found" in text or ("failed to download" in text and "cpython" in text):
         return f"install Python {python}, or set tool.plonedev.python to an installed version"
+    # uv says "no solution found" for an unknown name too: that case first.
+    if "not found in the package registry" in text or "no matching distribution" in text:
+        return "check the package name, or check the add-on out from mx.ini into sources/"
     if "no solution found" in text or "unsatisfiable" in text:
         return (
             "a requirement conflicts with the constraints: change the pin named above "
             "(or the add-on's own requirement) and run `plonedev up` again"
         )
-    if "not found in the package registry" in text or "no matching distribution" in text:
-        return "check the package name, or check the add-on out from mx.ini into sources/"
     if "distribution not found at" in text or "does not appear to be a python project" in text:
         return "a local path in the requirements does not exist: check mx.ini and sources/"
     if "certificate" in text or "dns error" in text or "connect" in text:

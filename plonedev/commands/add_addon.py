@@ -208,6 +208,7 @@ class _Change:
                 raise PlonedevError(
                     f"cannot install {request.name}: {error.message}",
                     _install_hint(error, self.context),
+                    error.details,  # the tool's own words, shown above the line
                 ) from None
         info = self.environment.probe([request.name])[request.name]
         if not info.installed:
@@ -317,7 +318,7 @@ def _checkout(context: ProjectContext, request: AddonRequest) -> Path:
 
 
 def _install_hint(error: PlonedevError, context: ProjectContext) -> str:
-    text = error.message.lower()
+    text = f"{error.message}\n{error.details}".lower()
     if "not found in the package registry" in text or "no matching distribution" in text:
         return "check the name on the package index, or add it from git with --git"
     if "no solution found" in text or "unsatisfiable" in text:
