@@ -12,6 +12,7 @@ from rich.table import Table
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
+from plonedev.cli.options import JsonOption, RuntimeOption
 
 if TYPE_CHECKING:
     from plonedev.addons.timing import StepTime
@@ -19,14 +20,6 @@ if TYPE_CHECKING:
     from plonedev.commands.addons import AddonsResult
     from plonedev.commands.remove_addon import RemoveResult
 
-RuntimeOption = Annotated[
-    str | None,
-    typer.Option(
-        "--runtime",
-        "-r",
-        help="auto, native or docker (default: tool.plonedev.runtime, then auto-detection).",
-    ),
-]
 
 ADD_HELP = (
     "Add an add-on to the project, install it and activate it in the site.\n\n"
@@ -93,7 +86,7 @@ def remove_addon(
 @reports_errors
 def addons(
     runtime: RuntimeOption = None,
-    json: Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")] = False,
+    json: JsonOption = False,
 ) -> None:
     """List the add-ons: in the config, checked out, installed, profile installed in the site."""
     from plonedev.commands.addons import list_addons

@@ -18,6 +18,7 @@ from plonedev.cli import ship as ship_cli
 from plonedev.cli import site as site_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
+from plonedev.cli.options import JsonOption, RuntimeOption
 from plonedev.cli.watch import WATCH_HELP, run_watch
 from plonedev.cli.watch import watch as watch_command
 from plonedev.errors import PlonedevError
@@ -29,16 +30,6 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_show_locals=False,
 )
-
-RuntimeOption = Annotated[
-    str | None,
-    typer.Option(
-        "--runtime",
-        "-r",
-        help="auto, native or docker (default: tool.plonedev.runtime, then auto-detection).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")]
 
 
 def _print_version(value: bool) -> None:

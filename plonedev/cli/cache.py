@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 
 from plonedev import ui
-from plonedev.cli.addons import RuntimeOption
 from plonedev.cli.errors import reports_errors
+from plonedev.cli.options import JsonOption, RuntimeOption
 
 CACHE_HELP = (
     "Varnish's hit ratio, cached objects and purges since it started "
@@ -25,7 +25,7 @@ cache_app = typer.Typer(help=CACHE_HELP, no_args_is_help=False)
 def cache(
     context: typer.Context,
     runtime: RuntimeOption = None,
-    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json: JsonOption = False,
 ) -> None:
     if context.invoked_subcommand is not None:
         return

@@ -9,6 +9,7 @@ import typer
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
+from plonedev.cli.options import RuntimeOption
 
 site_app = typer.Typer(help="The Plone site: start it again from scratch.", no_args_is_help=True)
 
@@ -23,9 +24,7 @@ def reset(
             "--example-content", help="Create it with the distribution's example content."
         ),
     ] = False,
-    runtime: Annotated[
-        str | None, typer.Option("--runtime", "-r", help="auto, native or docker.")
-    ] = None,
+    runtime: RuntimeOption = None,
 ) -> None:
     """Delete the site and all its content, then create it as a first `up` does."""
     from plonedev.commands.site_reset import reset_site, site_to_reset

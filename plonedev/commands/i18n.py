@@ -9,7 +9,6 @@ so a run that changes nothing leaves git clean (i18ndude restamps dates on every
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from plonedev.commands.context import open_project
 from plonedev.errors import PlonedevError
 from plonedev.sources import SourceSpec, list_sources
 from plonedev.sources.i18n import Catalog, catalogs_of, new_po, same_messages, valid_language
+from plonedev.streaming import run_streaming
 
 I18NDUDE = "i18ndude==6.3.0"
 
@@ -126,10 +126,9 @@ def _differs(current: Path, rebuilt: Path) -> bool:
 
 def _i18ndude(*args: str) -> None:
     argv = [find_uv(), "tool", "run", "--quiet", "--from", I18NDUDE, "i18ndude", *args]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise PlonedevError(
-            f"i18ndude {args[0]} failed (exit {done.returncode}): {last[0]}",
-            "fix the template or code it names, then run `plonedev i18n` again",
-        )
+    run_streaming(
+        argv,
+        cwd=Path.cwd(),
+        what=f"i18ndude {args[0]}",
+        hint="fix the template or code it names, then run `plonedev i18n` again",
+    )

@@ -1,0 +1,17 @@
+"""Command-line options that several commands share, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+RuntimeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--runtime",
+        "-r",
+        help="auto, native or docker (default: tool.plonedev.runtime, then auto-detection).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")]
