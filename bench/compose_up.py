@@ -7,7 +7,9 @@ runtime = "native", one to runtime = "docker" with the local stand-in images
 (tests/images/build.sh). Each is brought up once (install or image build, site
 creation) and stopped. Then, in alternation, each round times `plonedev up` from
 stopped services with the data present until GET /Plone/++api++ answers 200 (site
-ready), then `plonedev down`.
+ready), then `plonedev down`. The baseline, in the same rounds: a bare `docker compose
+up -d` of the compose.yaml plonedev generated, until the same 200, then `docker compose
+down` (what a hand-written Compose setup costs; the goal is plonedev at most 1.0x it).
 
 Then a code-only change (the demo add-on's greeting): the next Docker `up` must build
 nothing (no "Built the backend image" line) and serve the new code; and `up` while
@@ -61,6 +63,23 @@ def timed_up(project: PlonedevProject) -> tuple[float, str]:
     return time.perf_counter() - started, done.stdout
 
 
+def bare_compose_up(project: PlonedevProject, name: str) -> float:
+    """Seconds from a bare `docker compose up -d` of the generated files to the same 200."""
+    folder = project.root / "compose"
+    compose = ["docker", "compose", "-p", name, "--project-directory", str(folder)]
+    files = ["-f", str(folder / "compose.yaml")]
+    url = f"{project.backend}/Plone/++api++"
+    started = time.perf_counter()
+    subprocess.run([*compose, *files, "up", "-d"], check=True, capture_output=True)
+    while get(url)[0] != 200:
+        if time.perf_counter() - started > 300:
+            raise SystemExit(f"timed out waiting for {url}")
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started
+    subprocess.run([*compose, *files, "down"], check=True, capture_output=True)
+    return seconds
+
+
 def runs(values: list[float]) -> str:
     return (
         f"median {statistics.median(values):.2f} s  (runs: {', '.join(f'{v:.2f}' for v in values)})"
@@ -85,16 +104,21 @@ def main() -> None:
                 seconds, _ = timed_up(project)
                 print(f"{label}: first up (install or image build, site creation) {seconds:.1f} s")
                 project.run("down")
-            warm: dict[str, list[float]] = {"native": [], "docker": []}
+            warm: dict[str, list[float]] = {"native": [], "docker": [], "bare compose": []}
             for _ in range(args.rounds):
                 for label, project in (("native", native), ("docker", docker)):
                     seconds, _ = timed_up(project)
                     warm[label].append(seconds)
                     project.run("down")
+                warm["bare compose"].append(bare_compose_up(docker, name))
             for label, values in warm.items():
                 print(f"{label}: warm up to site ready:  {runs(values)}")
-            ratio = statistics.median(warm["docker"]) / statistics.median(warm["native"])
-            print(f"docker / native: {ratio:.2f}")
+            median = {label: statistics.median(values) for label, values in warm.items()}
+            print(f"docker / native: {median['docker'] / median['native']:.2f}")
+            print(
+                f"docker / bare `docker compose up -d`: "
+                f"{median['docker'] / median['bare compose']:.2f}  (goal: at most 1.00)"
+            )
 
             (docker.root / GREETING).write_text('GREETING = "changed"\n')
             seconds, output = timed_up(docker)

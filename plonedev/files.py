@@ -1,9 +1,11 @@
-"""Write files atomically, and only when their content changes."""
+"""Write files atomically, and only when their content changes; tell when it did."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -35,3 +37,16 @@ def write_if_changed(path: Path, content: str, mode: int | None = None) -> bool:
         pass
     write_atomic(path, content, mode)
     return True
+
+
+def contents_digest(paths: Iterable[Path]) -> str:
+    """One digest of the files' paths and contents (a missing file counts as such), to
+    tell whether what a process read when it started has changed since."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(path).encode() + b"\0")
+        try:
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            h.update(b"missing")
+    return h.hexdigest()

@@ -139,6 +139,9 @@ class Service:
     # Files it holds a flock on while it runs (FileStorage's .lock): a restart starts the
     # next process once these and its ports are free, and kills what is left of the exit.
     locks: tuple[Path, ...] = ()
+    # Files it reads only when it starts (zope.conf, zeo.conf, the VCL): when their
+    # content differs from what the running process read, `up` restarts it.
+    config_files: tuple[Path, ...] = ()
     start_timeout: float = 120.0
     url: str = ""  # shown to the user by `up` and `status`
     role: Role | None = None

@@ -91,6 +91,7 @@ def _zeo(config: PlonedevConfig, paths: ProjectPaths) -> Service:
         description="ZEO database server",
         command=zeo_command(paths.venv, paths.zeo_server),
         cwd=paths.root,
+        config_files=(paths.zeo_server / "zeo.conf",),
         ports=(PortBinding("zeo", LOOPBACK, port),),
         health=TcpCheck(LOOPBACK, port),
         url=f"zeo://{LOOPBACK}:{port}",
@@ -103,6 +104,9 @@ def _backend(config: PlonedevConfig, paths: ProjectPaths, depends_on: tuple[str,
         description="Zope/Plone on waitress",
         command=backend_command(paths.venv, paths.instance),
         cwd=paths.root,
+        config_files=tuple(
+            paths.instance / "etc" / name for name in ("zope.conf", "zope.ini", "site.zcml")
+        ),
         ports=(PortBinding("backend", LOOPBACK, config.ports.backend),),
         # The Zope root answers as soon as the app is loaded, whether the site exists or not.
         health=HttpCheck(f"{backend_url(config)}/"),
@@ -140,6 +144,7 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool)
         description="Varnish HTTP cache",
         command=command,
         cwd=paths.root,
+        config_files=(paths.instance / "varnish" / "default.vcl",),
         ports=(PortBinding("varnish", LOOPBACK, port),),
         # Answered by the VCL itself: a Zope restart does not make Varnish look sick.
         health=HttpCheck(health_url(LOOPBACK, port)),

@@ -7,12 +7,14 @@ whose command changed is restarted, one that is gone is started. State lives in
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import time
 from collections.abc import Iterator
 from functools import partial
 
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.files import contents_digest
 from plonedev.model import Project, Service
 from plonedev.paths import ProjectPaths
 from plonedev.runtime import ports, processes, release
@@ -38,7 +40,7 @@ class NativeRuntime:
         for service in project.start_order():
             current = running.get(service.name)
             if current and current.handle.is_alive():
-                if current.command == service.command:
+                if current.command == service.command and _same_config(current, service):
                     self._wait_healthy(service, current, on_event, already=True)
                     continue
                 self._stop(current, service, on_event, then_start=True)
@@ -53,6 +55,14 @@ class NativeRuntime:
             if current:
                 self._stop(current, service, on_event, then_start=True)
             self._start(service, on_event)
+
+    def config_reloaded(self, service: Service) -> None:
+        """The running process took in its config files as they are now (Varnish after
+        a VCL reload): the next `up` has no reason to restart it."""
+        current = self.state.read().get(service.name)
+        if current is not None:
+            digest = contents_digest(service.config_files)
+            self.state.put(dataclasses.replace(current, config_digest=digest))
 
     def _start(self, service: Service, on_event: EventSink) -> None:
         for binding in service.ports:
@@ -82,6 +92,7 @@ class NativeRuntime:
             start_ticks=handle.start_ticks,
             started_at=time.time(),
             command=service.command,
+            config_digest=contents_digest(service.config_files),
         )
         self.state.put(record)
         self._wait_healthy(service, record, on_event, already=False)
@@ -228,3 +239,10 @@ class NativeRuntime:
     def _last_line(self, name: str) -> str:
         lines = tail_lines(self.paths.log_file(name), 1)
         return lines[-1] if lines else ""
+
+
+def _same_config(current: RunningService, service: Service) -> bool:
+    """The running process read the config files as they are now (or we cannot tell)."""
+    if current.config_digest is None:
+        return True
+    return current.config_digest == contents_digest(service.config_files)

@@ -18,6 +18,9 @@ class RunningService:
     start_ticks: int
     started_at: float
     command: tuple[str, ...]
+    # contents_digest of the service's config_files when it started; None: not recorded
+    # (a state file from before), so no reason to restart it.
+    config_digest: str | None = None
 
     @property
     def handle(self) -> ProcessHandle:
@@ -45,6 +48,7 @@ class StateFile:
                     start_ticks=int(entry["start_ticks"]),
                     started_at=float(entry["started_at"]),
                     command=tuple(entry["command"]),
+                    config_digest=entry.get("config_digest"),
                 )
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry is a service we can no longer vouch for

@@ -14,6 +14,7 @@ from plonedev.commands.context import ProjectContext, load_project_config
 from plonedev.credentials import ensure_admin_password
 from plonedev.project import build_project
 from plonedev.report import QuietReporter
+from plonedev.runtime.native import NativeRuntime
 from plonedev.varnish import reload_vcl
 from plonedev.watch.executor import InstallSummary, Reconfiguration
 from plonedev.watch.project_workspace import ProjectWorkspace
@@ -86,4 +87,6 @@ class NativeWorkspace(ProjectWorkspace):
 
     def reload_vcl(self) -> float:
         paths = self._context.paths
-        return reload_vcl(paths.run / VARNISH, paths.instance / VARNISH / "default.vcl").seconds
+        seconds = reload_vcl(paths.run / VARNISH, paths.instance / VARNISH / "default.vcl").seconds
+        NativeRuntime(paths).config_reloaded(self.project.service(VARNISH))
+        return seconds

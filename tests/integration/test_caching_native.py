@@ -4,6 +4,7 @@ the next anonymous page within a second, and cache-hold shields the backend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -70,3 +71,25 @@ def test_cache_purge_drops_one_page(project: PlonedevProject) -> None:
 
 def test_cache_hold_shields_the_backend(project: PlonedevProject) -> None:
     check_hold_shields_the_backend(project, _varnish(project, "/Plone/@@ok"), HOLD)
+
+
+def test_up_after_a_config_change_restarts_only_the_service_it_concerns(
+    project: PlonedevProject,
+) -> None:
+    """cache-hold lives in the VCL, which varnishd reads when it starts: `up` after the
+    change restarts Varnish with it and leaves the backend (and its site) running."""
+    before = _pids(project)
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(f"cache-hold = {HOLD}", "cache-hold = 0"))
+    project.run("up")
+    after = _pids(project)
+    assert after["backend"] == before["backend"]
+    assert after["varnish"] != before["varnish"]
+    held = _varnish(project, "/Plone/@@ok")  # private: cached only while a hold applies
+    anonymous(held)
+    assert anonymous(held).cache != "HIT"
+
+
+def _pids(project: PlonedevProject) -> dict[str, int]:
+    services = json.loads(project.run("status", "--json").stdout)["services"]
+    return {service["name"]: service["pid"] for service in services}

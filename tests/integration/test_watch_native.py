@@ -230,6 +230,17 @@ def test_ctrl_c_stops_watching_and_leaves_the_services_running(
     assert _hello(project)[0] == 200
 
 
+@pytest.mark.skipif(not HAS_VARNISH, reason="needs varnishd")
+def test_up_after_the_watcher_reloaded_the_vcl_keeps_varnish_and_its_cache(
+    project: PlonedevProject,
+) -> None:
+    # Varnish runs the VCL the watcher reloaded: `up` has nothing to restart there.
+    front = f"http://127.0.0.1:{project.ports['varnish']}/Plone/@@demo-hello"
+    _x_cache(front)
+    project.run("up")
+    assert _x_cache(front) == "HIT"
+
+
 def test_up_watch_brings_the_project_up_then_watches(project: PlonedevProject) -> None:
     watcher = Watcher(project, "up", "--watch")
     watcher.expect(r"Plone is up", timeout=300)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import sys
@@ -176,3 +177,29 @@ def test_init_steps_run_once_and_failures_name_the_step(tmp_path: Path, runtime)
     broken = Service(**{**service.__dict__, "name": "other", "ports": (), "init": (failing,)})
     with pytest.raises(ServiceError, match=r"other: create the cluster failed \(exit 1\)"):
         native.up(Project("p", tmp_path, (broken,)), lambda e: None)
+
+
+def test_up_restarts_a_service_whose_config_file_changed_and_only_that_one(
+    tmp_path: Path, runtime
+) -> None:
+    native, projects = runtime
+    conf = tmp_path / "web.conf"
+    conf.write_text("setting = 1\n")
+    web = _http_service(tmp_path, "web", free_port())
+    web = dataclasses.replace(web, config_files=(conf,))
+    other = _http_service(tmp_path, "other", free_port())
+    project = Project("p", tmp_path, (web, other))
+    projects.append(project)
+    native.up(project, lambda e: None)
+    before = {s.name: s.pid for s in native.status(project)}
+
+    native.up(project, lambda e: None)  # nothing changed: both left alone
+    assert {s.name: s.pid for s in native.status(project)} == before
+
+    conf.write_text("setting = 2\n")
+    native.up(project, lambda e: None)
+    after = {s.name: s.pid for s in native.status(project)}
+    assert after["web"] != before["web"]  # it reads the file only at start
+    assert after["other"] == before["other"]
+    native.up(project, lambda e: None)  # and the new content is now the known one
+    assert {s.name: s.pid for s in native.status(project)} == after
