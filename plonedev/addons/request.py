@@ -27,6 +27,7 @@ class AddonRequest:
     branch: str = ""  # git: follow this branch
     tag: str = ""  # git: pin this tag (mx.ini `rev`)
     path: Path | None = None  # path: absolute
+    extras: str = ""  # path: the extras mx.ini installs it with ("test")
 
     @property
     def key(self) -> str:

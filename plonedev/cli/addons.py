@@ -62,7 +62,7 @@ def add_addon(
         install_profile=not no_install,
         runtime=runtime,
     )
-    _print_added(result)
+    print_added(result)
 
 
 @reports_errors
@@ -105,7 +105,7 @@ def addons(
         ui.console.print(_addons_table(result))
 
 
-def _print_added(result: AddResult) -> None:
+def print_added(result: AddResult) -> None:
     console = ui.console
     version = f" {result.version}" if result.version else ""
     imported = f" (import {result.import_name})" if result.import_name else ""

@@ -11,6 +11,7 @@ import typer
 from plonedev import ui
 from plonedev.cli import addons as addons_cli
 from plonedev.cli import cache as cache_cli
+from plonedev.cli import create as create_cli
 from plonedev.cli import deploy as deploy_cli
 from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
@@ -223,6 +224,7 @@ app.command(name="add-frontend", help=frontend_cli.ADD_FRONTEND_HELP)(
     reports_errors(frontend_cli.add_frontend)
 )
 app.command(name="add-addon", help=addons_cli.ADD_HELP)(addons_cli.add_addon)
+app.command(name="create-addon", help=create_cli.CREATE_HELP)(create_cli.create_addon)
 app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
@@ -70,9 +70,12 @@ def add_addon(
     path: Path | None = None,
     install_profile: bool = True,
     runtime: str | None = None,
+    extras: str = "",
 ) -> AddResult:
     started = time.monotonic()
     request = parse_request(name, git=git, branch=branch, tag=tag, path=path, cwd=start)
+    if extras:
+        request = replace(request, extras=extras)
     running = open_running_project(start, runtime)
     context = running.context
     paths = context.paths
@@ -177,7 +180,7 @@ class _Change:
                 self._edit_pyproject("addons", request.requirement)
             else:
                 text = _read(paths.mx_ini) or mxini_edit.NEW_FILE
-                values = _mx_section(request, paths.root, _default_target(text, paths.root), branch)
+                values = _mx_section(request, paths.root, default_target(text, paths.root), branch)
                 self.transaction.write(
                     paths.mx_ini, mxini_edit.add_section(text, request.name, values)
                 )
@@ -292,10 +295,12 @@ def _mx_section(
     if folder != (root / target / request.name).resolve():
         where = os.path.relpath(folder, root) if folder.is_relative_to(root) else str(folder)
         values.append(("path", where))
+    if request.extras:
+        values.append(("extras", request.extras))
     return values
 
 
-def _default_target(text: str, root: Path) -> str:
+def default_target(text: str, root: Path) -> str:
     """mx.ini's default-target (where mxdev puts checkouts), read as mxdev reads it."""
     import configparser
 

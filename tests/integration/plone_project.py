@@ -97,3 +97,15 @@ def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> Plo
             ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
         )
     return PlonedevProject(root, ports)
+
+
+def make_native_init_project(tmp: Path) -> PlonedevProject:
+    """A native project as `plonedev init` leaves it: an mx.ini with comments, an empty
+    sources/ (no demo add-on)."""
+    from plonedev.commands.init import MX_INI
+
+    project = make_project(tmp, 'runtime = "native"', with_demo=False)
+    project.root.joinpath("mx.ini").write_text(MX_INI)
+    project.root.joinpath("sources").mkdir()
+    project.root.joinpath("sources", ".gitkeep").touch()
+    return project

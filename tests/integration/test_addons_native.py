@@ -21,8 +21,12 @@ from typing import Any
 import pytest
 
 from plonedev.backend.environment import find_uv
-from plonedev.commands.init import MX_INI
-from tests.integration.plone_project import REPO, PlonedevProject, make_project
+from tests.integration.plone_project import (
+    REPO,
+    PlonedevProject,
+    make_native_init_project,
+    make_project,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +37,7 @@ DEMO = "plonedev-demo"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlonedevProject]:
-    project = make_project(tmp_path_factory.mktemp("addons"), 'runtime = "native"', with_demo=False)
-    # As `plonedev init` leaves a project: an mx.ini with comments, an empty sources/.
-    project.root.joinpath("mx.ini").write_text(MX_INI)
-    project.root.joinpath("sources").mkdir()
-    project.root.joinpath("sources", ".gitkeep").touch()
+    project = make_native_init_project(tmp_path_factory.mktemp("addons"))
     project.run("up")
     yield project
     project.run("down", check=False)
