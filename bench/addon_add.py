@@ -36,9 +36,9 @@ sys.path.insert(0, str(REPO))
 
 from plonedev.addons.timing import StepTime  # noqa: E402
 from plonedev.commands.add_addon import add_addon  # noqa: E402
-from plonedev.commands.context import open_running_project  # noqa: E402
 from plonedev.commands.init import MX_INI  # noqa: E402
 from plonedev.commands.remove_addon import remove_addon  # noqa: E402
+from plonedev.project_setup.context import open_running_project  # noqa: E402
 from plonedev.report import QuietReporter  # noqa: E402
 from tests.integration.plone_project import PlonedevProject, make_project  # noqa: E402
 

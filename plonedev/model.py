@@ -14,6 +14,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+# The one-shot container that creates the site before the backend starts (Compose, the
+# stack); a runtime reports what it did as events of this service name.
+SITE_JOB = "site"
+
 
 @dataclass(frozen=True)
 class HttpCheck:

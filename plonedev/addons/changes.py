@@ -7,9 +7,9 @@ from pathlib import Path
 
 from plonedev.addons.environment import BackendEnvironment
 from plonedev.addons.transaction import Rollback
-from plonedev.commands.context import ProjectContext, open_project
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.paths import ProjectPaths
+from plonedev.project_setup.context import ProjectContext, open_project
 from plonedev.sources import CONSTRAINTS_OUT, REQUIREMENTS_OUT
 from plonedev.sources.result import RECORD
 

@@ -29,9 +29,9 @@ from plonedev.addons.environment import (
     dist_info,
     last_line,
 )
-from plonedev.commands.context import ProjectContext
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
+from plonedev.project_setup.context import ProjectContext
 from plonedev.render import backend_image as image
 from plonedev.render.containers import DOCKER_DIR, backend_image
 from plonedev.report import Reporter

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from plonedev.addons.request import canonical
-from plonedev.commands.context import ProjectContext
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
+from plonedev.project_setup.context import ProjectContext
 from plonedev.report import Reporter
 from plonedev.sources import SourcesResult
 
@@ -120,7 +120,7 @@ class NativeEnvironment:
     def files(self, context: ProjectContext) -> list[Path]:
         from plonedev.backend.environment import STAMP_NAME
         from plonedev.backend.instance import render_instance
-        from plonedev.commands.prepare import instance_settings
+        from plonedev.project_setup.prepare import instance_settings
 
         paths = context.paths
         return [
@@ -130,12 +130,12 @@ class NativeEnvironment:
         ]
 
     def install(self, context: ProjectContext, synced: SourcesResult, reporter: Reporter) -> None:
-        from plonedev.commands import prepare
+        from plonedev.project_setup import prepare
 
         prepare.environment(context, synced, reporter)  # the very step `plonedev up` runs
 
     def write_files(self, context: ProjectContext, admin_password: str) -> None:
-        from plonedev.commands import prepare
+        from plonedev.project_setup import prepare
 
         prepare.service_files(context, admin_password)
 

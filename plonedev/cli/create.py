@@ -32,8 +32,8 @@ def create_addon(
     ] = False,
     runtime: RuntimeOption = None,
 ) -> None:
-    from plonedev.commands.context import open_project
     from plonedev.commands.create_addon import create_addon as run_create
+    from plonedev.project_setup.context import open_project
 
     result = run_create(
         Path.cwd(), name, ui.ConsoleReporter(), install_profile=not no_install, runtime=runtime

@@ -14,10 +14,10 @@ from plonedev.addons.environment import DistInfo, backend_environment
 from plonedev.addons.inventory import ConfiguredAddon, configured_addons
 from plonedev.addons.site_api import SiteAddon, SiteAddons
 from plonedev.backend.site import site_exists
-from plonedev.commands.context import open_running_project
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.project import backend_url
+from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import State
 from plonedev.sources import is_dirty
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from plonedev.commands import prepare
-from plonedev.commands.context import ProjectContext, open_project
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.project import build_project
+from plonedev.project_setup import prepare
+from plonedev.project_setup.context import ProjectContext, open_project
 from plonedev.render import backend_image
 from plonedev.render.containers import ca_secret, python_image
 from plonedev.render.stack_backend import (
@@ -186,13 +186,16 @@ def _build_frontend(
     reporter: Reporter,
     cache_from: str | None = None,
 ) -> BuiltImage:
-    from plonedev.frontend.image import build_frontend_image
+    from plonedev.frontend.image import prepare_frontend_build
 
     started = time.monotonic()
     with reporter.step(f"Building the frontend image {reference}") as step:
-        build_frontend_image(
-            context.paths,
-            context.config,
+        build = prepare_frontend_build(context.paths, context.config)
+        build_image(
+            build.context,
+            dockerfile=build.dockerfile,
+            target=build.target,
+            args=build.args,
             tag=reference,
             ca_file=ca_file,
             labels={LABEL: context.config.name},

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plonedev.commands.context import open_project
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
 from plonedev.frontend import frontend_paths
@@ -16,6 +15,7 @@ from plonedev.frontend.doctor import frontend_checks
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs
 from plonedev.project import build_project
+from plonedev.project_setup.context import open_project
 from plonedev.runtime import select
 from plonedev.runtime.docker_doctor import docker_findings
 from plonedev.runtime.engine import probe_engine

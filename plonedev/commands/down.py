@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
-from plonedev.commands.context import RunningProject, open_running_project
 from plonedev.errors import PlonedevError
+from plonedev.project_setup.context import RunningProject, open_running_project
 from plonedev.report import Reporter
 from plonedev.runtime.record import record_file
 

@@ -8,12 +8,12 @@ from pathlib import Path, PurePosixPath
 
 import tomlkit
 
-from plonedev.commands.context import open_project
 from plonedev.config import Distribution
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.frontend import frontend_files, write_frontend
 from plonedev.frontend.scaffold import check_package_name, default_addon, refuse_existing
+from plonedev.project_setup.context import open_project
 
 DEFAULT_DIRECTORY = "frontend"
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev.backend.environment import find_uv
-from plonedev.commands.context import open_project
 from plonedev.errors import PlonedevError
+from plonedev.project_setup.context import open_project
 from plonedev.sources import SourceSpec, list_sources
 from plonedev.sources.i18n import Catalog, catalogs_of, new_po, same_messages, valid_language
 from plonedev.streaming import run_streaming

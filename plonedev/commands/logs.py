@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from plonedev.commands.context import open_running_project, require_services
+from plonedev.project_setup.context import open_running_project, require_services
 from plonedev.runtime.base import LogLine
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
-from plonedev.commands.context import open_running_project
 from plonedev.errors import PlonedevError
+from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import UP_STATES
 
 RUNNING, PARTIAL, STOPPED, GONE = "running", "partly running", "stopped", "gone"

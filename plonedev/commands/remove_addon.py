@@ -26,12 +26,12 @@ from plonedev.addons.site_api import SiteAddons
 from plonedev.addons.timing import StepTime, Timeline
 from plonedev.addons.transaction import Phase, Transaction
 from plonedev.backend.site import site_exists
-from plonedev.commands import prepare
-from plonedev.commands.context import open_running_project
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.project import backend_url
+from plonedev.project_setup import prepare
+from plonedev.project_setup.context import open_running_project
 from plonedev.report import Reporter
 from plonedev.sources import is_dirty
 

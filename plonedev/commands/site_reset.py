@@ -12,11 +12,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from plonedev.backend.site import check, request, site_exists
-from plonedev.commands.context import open_running_project
 from plonedev.commands.up import UpResult, up
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.project import backend_url
+from plonedev.project_setup.context import open_running_project
 from plonedev.report import Reporter
 
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plonedev.commands.context import open_project
 from plonedev.commands.rollout import follow
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.project_setup.context import open_project
 from plonedev.report import Reporter
 from plonedev.runtime.swarm import swarm_client
 from plonedev.runtime.swarm_services import (

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.commands.context import ProjectContext, RunningProject, open_project, running_in
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
+from plonedev.project_setup.context import ProjectContext, RunningProject, open_project, running_in
 from plonedev.runtime import select
 from plonedev.runtime.base import UP_STATES
 from plonedev.runtime.port_choice import PortMove, choose_ports, with_ports

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.commands.context import open_running_project
+from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import ServiceStatus
 
 

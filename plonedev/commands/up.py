@@ -9,12 +9,12 @@ from pathlib import Path
 from plonedev import registry
 from plonedev.backend.caching import ensure_caching
 from plonedev.backend.site import ensure_site, install_missing_profiles, site_exists
-from plonedev.commands import prepare
-from plonedev.commands.context import RunningProject, require_services
 from plonedev.commands.starting import open_to_start
 from plonedev.frontend import site_phases
 from plonedev.model import Role
 from plonedev.project import LOOPBACK, backend_url, site_url
+from plonedev.project_setup import prepare
+from plonedev.project_setup.context import RunningProject, require_services
 from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
 from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created

@@ -11,7 +11,7 @@ install.cjs), then `razzle build`; the image runs build/server.js on port 3000 a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -44,32 +44,21 @@ def build_args(config: PlonedevConfig) -> dict[str, str]:
     }
 
 
-def build_frontend_image(
-    paths: ProjectPaths,
-    config: PlonedevConfig,
-    *,
-    tag: str,
-    ca_file: Path,
-    labels: Mapping[str, str] | None = None,
-    cache_from: str | None = None,
-    on_line: Callable[[str], None] | None = None,
-) -> None:
-    """Build the production image of the project's frontend as `tag` (BuildKit); its
-    Dockerfile and .dockerignore are written into the frontend folder first."""
-    from plonedev.runtime.image_build import build_image
+@dataclass(frozen=True)
+class FrontendBuild:
+    """What to hand the image builder: the frontend folder, its Dockerfile, the target."""
 
+    context: Path
+    dockerfile: Path
+    target: str
+    args: dict[str, str]
+
+
+def prepare_frontend_build(paths: ProjectPaths, config: PlonedevConfig) -> FrontendBuild:
+    """Write the Dockerfile, the .dockerignore and the tools the build copies in into the
+    frontend folder; the image is then built by the runtime's builder (commands/build)."""
     fpaths = frontend_paths(paths.root, config.frontend)
     require_project(fpaths)
     ensure_dev_tools(fpaths)  # the installer and the launcher the build copies in
     write_build_files(fpaths.root)
-    build_image(
-        fpaths.root,
-        dockerfile=fpaths.root / "Dockerfile",
-        target=PROD_TARGET,
-        args=build_args(config),
-        labels=labels,
-        tag=tag,
-        ca_file=ca_file,
-        cache_from=cache_from,
-        on_line=on_line,
-    )
+    return FrontendBuild(fpaths.root, fpaths.root / "Dockerfile", PROD_TARGET, build_args(config))

@@ -11,9 +11,8 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from plonedev.config import PlonedevConfig, Storage
-from plonedev.model import CommandCheck, Container, ContainerJob, Mount, Secret
+from plonedev.model import SITE_JOB, CommandCheck, Container, ContainerJob, Mount, Secret
 from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import SITE_JOB
 
 APP = "/app"
 VENV = f"{APP}/venv"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plonedev.model import CommandCheck, Role, Service
+from plonedev.model import SITE_JOB, CommandCheck, Role, Service
 from plonedev.render.containers import ADMIN_SECRET, BACKEND_PORT, VARNISH_PORT
 from plonedev.render.stack_context import (
     ADMIN_KEY,
@@ -25,7 +25,6 @@ from plonedev.render.stack_deploy import deploy, healthcheck, stop_settings
 from plonedev.render.stack_options import Ingress, StackStorage
 from plonedev.render.stack_traefik import backend_labels, frontend_labels, varnish_labels
 from plonedev.render.stack_vcl import INGRESS_HOST
-from plonedev.runtime.base import SITE_JOB
 
 VARNISH_SIZE = "256M"
 FRONTEND_START_SECONDS = 120

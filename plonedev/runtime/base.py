@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from plonedev.model import Project
+from plonedev.model import SITE_JOB, Project
 
 
 class State(StrEnum):
@@ -43,9 +43,8 @@ class ServiceEvent:
 
 EventSink = Callable[[ServiceEvent], None]
 
-# A runtime that creates the site itself (Docker: a one-shot container before the
+# A runtime that creates the site itself (Docker: the SITE_JOB container before the
 # backend starts) reports it with this event.
-SITE_JOB = "site"
 SITE_CREATED = "created"
 
 

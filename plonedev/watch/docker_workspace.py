@@ -3,7 +3,7 @@
 The backend's port is published on 127.0.0.1 and sources/ is bind-mounted and installed
 editable in the dev image, so plone.reload works over HTTP as natively; it names the
 files by their path in the container, mapped back here. Dependencies and the config go
-through the same steps as `plonedev up` (plonedev.commands.prepare: mxdev, the docker
+through the same steps as `plonedev up` (plonedev.project_setup.prepare: mxdev, the docker
 inputs, the image only when its inputs changed); the runtime then recreates only the
 services whose definition or image changed (plonedev.watch.compose_runtime). The VCL
 is loaded into the running Varnish through its own varnishadm: the cache stays.
@@ -14,12 +14,12 @@ from __future__ import annotations
 import time
 from pathlib import Path, PurePosixPath
 
-from plonedev.commands import prepare
-from plonedev.commands.context import ProjectContext, RunningProject, load_project_config
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.frontend.container import INSTALL_JOB
 from plonedev.model import Project, Role, Service
 from plonedev.project import build_project
+from plonedev.project_setup import prepare
+from plonedev.project_setup.context import ProjectContext, RunningProject, load_project_config
 from plonedev.render.backend_image import DOCKERFILE, DOCKERIGNORE
 from plonedev.render.containers import BACKEND_BUILD, DOCKER_DIR, backend_image
 from plonedev.render.containers import PROJECT as CONTAINER_PROJECT

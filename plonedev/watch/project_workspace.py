@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from plonedev.commands.context import ProjectContext
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.project import backend_url
+from plonedev.project_setup.context import ProjectContext
 from plonedev.sources import list_sources
 from plonedev.sources.inputs import requirement_inputs
 from plonedev.watch.changes import FileChange

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from plonedev.commands.context import RunningProject, open_running_project
 from plonedev.errors import PlonedevError
+from plonedev.project_setup.context import RunningProject, open_running_project
 from plonedev.report import Reporter
 from plonedev.runtime.base import State
 from plonedev.watch.executor import Executor

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plonedev.commands import prepare
-from plonedev.commands.context import ProjectContext, load_project_config
 from plonedev.credentials import ensure_admin_password
 from plonedev.project import build_project
+from plonedev.project_setup import prepare
+from plonedev.project_setup.context import ProjectContext, load_project_config
 from plonedev.report import QuietReporter
 from plonedev.runtime.native import NativeRuntime
 from plonedev.varnish import reload_vcl

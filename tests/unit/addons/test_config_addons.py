@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from plonedev.commands.prepare import instance_settings
 from plonedev.config import load_config
 from plonedev.errors import ConfigError
 from plonedev.paths import ProjectPaths
+from plonedev.project_setup.prepare import instance_settings
 from plonedev.requirements import render_requirements_in
 from tests.conftest import write_pyproject
 

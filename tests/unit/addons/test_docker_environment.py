@@ -9,8 +9,8 @@ from pathlib import Path
 from plonedev.addons.build_output import explain
 from plonedev.addons.docker_environment import DockerEnvironment, _split
 from plonedev.addons.environment import NativeEnvironment, backend_environment
-from plonedev.commands.context import open_project
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.project_setup.context import open_project
 from plonedev.render import backend_image as image
 from plonedev.runtime.docker_compose import compose_error
 from tests.conftest import write_pyproject

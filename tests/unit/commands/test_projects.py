@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from plonedev import registry
-from plonedev.commands.context import open_running_project
 from plonedev.commands.doctor import doctor
 from plonedev.commands.ls import GONE, list_projects
 from plonedev.commands.starting import open_to_start
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
+from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.processes import process_start_ticks
 from plonedev.runtime.record import record_file
 from plonedev.runtime.state import RunningService, StateFile

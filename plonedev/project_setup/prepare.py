@@ -18,7 +18,6 @@ from plonedev.backend.instance import (
     write_instance,
     write_zeo_server,
 )
-from plonedev.commands.context import ProjectContext, RunningProject
 from plonedev.config import PlonedevConfig, Storage, constraints_source
 from plonedev.credentials import ensure_admin_password
 from plonedev.files import write_if_changed
@@ -27,6 +26,7 @@ from plonedev.frontend.volto import ensure_dev_tools
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import dsn
 from plonedev.project import LOOPBACK
+from plonedev.project_setup.context import ProjectContext, RunningProject
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in
 from plonedev.sources import SourcesResult, list_sources, sync_sources
