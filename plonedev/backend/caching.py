@@ -3,11 +3,14 @@
 Installed over plone.restapi (`@addons`, `@registry`) by `plonedev up` when Varnish is
 on, for a new site and for one made before Varnish was. One GET decides on the warm
 path: a site whose caching proxies are already ours is left alone, so settings changed
-in the control panel stay. Standard library only.
+in the control panel stay. The production stack's backend image gets the same records
+as a file (caching_settings_file), applied in the database by its create_site.py.
+Standard library only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -58,6 +61,18 @@ def caching_records(proxies: Sequence[str]) -> dict[str, Any]:
         # Paths as the editing request saw them: the VCL maps them to what it cached.
         "plone.cachepurging.interfaces.ICachePurgingSettings.virtualHosting": False,
     }
+
+
+def caching_settings_file(proxies: Sequence[str]) -> str:
+    """The same settings as a file for the image's create_site.py (CACHING_SETTINGS),
+    which applies them in the database before the production backend serves."""
+    settings = {
+        "product": PRODUCT,
+        "profile": PROXY_PROFILE,
+        "proxies_record": PROXIES_RECORD,
+        "records": caching_records(proxies),
+    }
+    return json.dumps(settings, indent=2, sort_keys=True) + "\n"
 
 
 def ensure_caching(

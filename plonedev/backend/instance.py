@@ -43,6 +43,7 @@ class InstanceSettings:
     zeo_blob_shared: bool = True  # native: client and server use the same blob_dir
     relstorage_dsn: str = ""  # libpq keywords: "host=... port=... dbname=... user=..."
     zcml_includes: tuple[str, ...] = ()  # packages without plone.autoinclude entry points
+    zcml_overrides: tuple[str, ...] = ()  # packages whose overrides.zcml replaces Plone's
     reload_enabled: bool = False  # include plone.reload (only takes effect in debug mode)
     threads: int = 4
     environment: tuple[tuple[str, str], ...] = ()  # extra <environment> variables
@@ -55,7 +56,7 @@ class InstanceSettings:
             raise ValueError(f"storage must be one of {STORAGES}, got {self.storage!r}")
         if self.storage == "relstorage" and not self.relstorage_dsn.strip():
             raise ValueError("relstorage needs relstorage_dsn")
-        for name in self.zcml_includes:
+        for name in (*self.zcml_includes, *self.zcml_overrides):
             if not _DOTTED.fullmatch(name):
                 raise PlonedevError(
                     f"ZCML include {name!r} is not a dotted package name",
@@ -231,6 +232,10 @@ def render_site_zcml(settings: InstanceSettings) -> str:
     # Explicit includes come after the products (Plone and its autoinclude plugins), so
     # every meta directive an add-on uses is already defined.
     include_lines = [f'  <include package="{name}" />' for name in includes]
+    override_lines = [
+        f'  <includeOverrides package="{name}" file="overrides.zcml" />'
+        for name in settings.zcml_overrides
+    ]
     return "\n".join(
         [
             "<configure",
@@ -247,6 +252,7 @@ def render_site_zcml(settings: InstanceSettings) -> str:
             "  <five:loadProducts />",
             *include_lines,
             "  <five:loadProductsOverrides />",
+            *override_lines,
             "",
             '  <securityPolicy component="AccessControl.security.SecurityPolicy" />',
             "",

@@ -31,6 +31,7 @@ import yaml
 from plonedev.config import PlonedevConfig
 from plonedev.model import Project, Role
 from plonedev.render.owned import MARKER
+from plonedev.render.stack_backend import VARNISH_SERVICE
 from plonedev.render.stack_context import (
     ADMIN_KEY,
     DB_SECRET,
@@ -140,7 +141,7 @@ def _document(ctx: StackContext, secrets: tuple[StackSecret, ...]) -> dict[str, 
     # In this order: the volumes are declared as the services first use them.
     services: dict[str, Any] = {
         INGRESS_HOST: ingress_service(ctx),
-        "varnish": varnish_service(ctx),
+        VARNISH_SERVICE: varnish_service(ctx),
     }
     if ctx.frontend is not None:
         services[ctx.frontend.name] = frontend_service(ctx, ctx.frontend)

@@ -3,6 +3,10 @@
 Pure: each function returns file contents (name -> (text, mode)); plonedev build writes
 them to a temporary folder and builds. Paths are paths inside the containers, the same
 as the development images' (plonedev.render.containers).
+
+The backend layer bakes in the caching settings (plone.app.caching, purging on) and the
+purger that sends each PURGE to every Varnish task: the proxy is tasks.varnish, which
+Swarm's DNS answers with every task's address, resolved again at each purge.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from plonedev.backend.caching import caching_settings_file
 from plonedev.backend.instance import InstanceSettings, render_instance, render_zeo_server
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.render.containers import (
@@ -19,6 +24,7 @@ from plonedev.render.containers import (
     POSTGRES_DB,
     POSTGRES_PORT,
     POSTGRES_USER,
+    VARNISH_PORT,
     ZEO_PORT,
 )
 from plonedev.render.stack_options import StackStorage
@@ -27,7 +33,15 @@ BLOBS = "/blobs"  # ZEO: the server's blob volume (the clients have a cache each
 # Service names in the stack: the model's names, so every rendering agrees.
 POSTGRES_SERVICE = "postgres"
 ZEO_SERVICE = "zeo"
+VARNISH_SERVICE = "varnish"
 ZOPE_THREADS = 2  # per replica; scale with --backend-replicas rather than threads
+# Where Plone sends PURGE: every Varnish task's address (Docker's DNS), one PURGE each.
+PURGE_PROXY = f"http://tasks.{VARNISH_SERVICE}:{VARNISH_PORT}"
+# The purger package (templates/stack/), loaded over plone.cachepurging's.
+PURGER_PACKAGE = "plonedev_purging"
+PURGER_FILES = ("__init__.py", "fanout.py", "purger.py", "overrides.zcml")
+# Read by the image's create_site.py (CACHING_SETTINGS) before the first replica serves.
+CACHING_SETTINGS = f"{INSTANCE}/caching.json"
 
 BuildFiles = dict[str, tuple[str, int]]
 
@@ -73,6 +87,7 @@ def stack_instance_settings(
         zeo_blob_shared=False,  # ZEO sends the blobs; no blob folder shared across nodes
         relstorage_dsn=dsn or stack_dsn(),
         zcml_includes=config.zcml_includes,
+        zcml_overrides=(PURGER_PACKAGE,),
         reload_enabled=False,
         threads=ZOPE_THREADS,
     )
@@ -105,6 +120,9 @@ def backend_build_files(config: PlonedevConfig, storage: StackStorage) -> BuildF
     }
     for name, text in stack_instance_files(config, storage).items():
         files[f"instance/{name}"] = (text, 0o644)
+    files["instance/caching.json"] = (caching_settings_file((PURGE_PROXY,)), 0o644)
+    for name in PURGER_FILES:
+        files[f"{PURGER_PACKAGE}/{name}"] = (_template(f"{PURGER_PACKAGE}/{name}"), 0o644)
     return files
 
 
@@ -117,4 +135,5 @@ def varnish_build_files(vcl: str) -> BuildFiles:
 
 
 def _template(name: str) -> str:
-    return resources.files("plonedev").joinpath("templates", "stack", name).read_text("utf-8")
+    path = resources.files("plonedev").joinpath("templates", "stack", *name.split("/"))
+    return path.read_text("utf-8")

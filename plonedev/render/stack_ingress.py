@@ -10,6 +10,7 @@ from typing import Any
 
 from plonedev.model import Role
 from plonedev.render.containers import BACKEND_PORT, VARNISH_PORT
+from plonedev.render.stack_backend import VARNISH_SERVICE
 from plonedev.render.stack_context import (
     ACME_VOLUME,
     EDGE_NETWORK,
@@ -44,7 +45,7 @@ def nginx_conf(ctx: StackContext) -> str:
     return render_nginx_conf(
         ctx.options,
         site_id=ctx.config.site_id,
-        varnish=("varnish", VARNISH_PORT),
+        varnish=(VARNISH_SERVICE, VARNISH_PORT),
         backend=(backend.name, BACKEND_PORT),
         frontend=frontend,
     )

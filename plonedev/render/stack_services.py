@@ -13,6 +13,7 @@ from typing import Any
 
 from plonedev.model import SITE_JOB, CommandCheck, Role, Service
 from plonedev.render.containers import ADMIN_SECRET, BACKEND_PORT, VARNISH_PORT
+from plonedev.render.stack_backend import CACHING_SETTINGS
 from plonedev.render.stack_context import (
     ADMIN_KEY,
     DB_SECRET,
@@ -114,8 +115,13 @@ def backend_environment(ctx: StackContext, service: Service) -> dict[str, str]:
 def backend_service(ctx: StackContext, service: Service) -> dict[str, Any]:
     container = service.container
     assert container is not None
-    # The first replica creates the site when it is missing (stack-entrypoint).
-    env = {"TASK_SLOT": "{{.Task.Slot}}", **backend_environment(ctx, service)}
+    # The first replica creates the site when it is missing (stack-entrypoint), and
+    # installs the caching settings baked into the image when the site lacks them.
+    env = {
+        "TASK_SLOT": "{{.Task.Slot}}",
+        **backend_environment(ctx, service),
+        "CACHING_SETTINGS": CACHING_SETTINGS,
+    }
     secrets: list[dict[str, str]] = [{"source": ADMIN_KEY, "target": ADMIN_SECRET}]
     if ctx.storage is StackStorage.RELSTORAGE:
         secrets.append({"source": DB_SECRET, "target": DB_SECRET})

@@ -9,7 +9,11 @@ project (no frontend: cheaper) built with `plonedev build`, then
 3. a third whose backend image fails its health check: plonedev rolls back (the
    backend, and Varnish, which had rolled to the new tag already), the old version
    keeps serving (0 failed requests) and the command exits 1 naming the backend;
-4. `plonedev stack scale backend=3`, then `stack status` shows 3/3.
+4. `plonedev stack scale backend=3`, then `stack status` shows 3/3;
+5. caching: a published document read twice through the ingress (the second a hit);
+   Varnish scaled to 2, then on each Varnish task its Classic UI page and its ++api++
+   JSON read twice (a hit), edited and deleted over the REST API through the ingress:
+   each task shows the new title, then a 404, within a second (Plone purged them all).
 
 The nginx ingress with --no-ipvs, as in test_stack_deploy.py (this kernel has no IPVS).
 The stack, its volumes, secrets and images are removed after.
@@ -30,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from plonedev.runtime.ports import free_port
+from tests.integration.cache_support import FRESH_WITHIN
 from tests.integration.plone_project import PlonedevProject, make_project
 from tests.integration.stack_support import (
     HOST,
@@ -190,12 +195,45 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
         backend_row = next(line for line in status.splitlines() if "backend" in line)
         assert "3/3" in backend_row, status
         assert services(name)["backend"] == "3/3"
+
+        # 5. Caching, on every Varnish task.
+        started = time.monotonic()
+        _check_every_varnish_is_purged(project, name, port)
+        timings["caching on 2 Varnish tasks"] = time.monotonic() - started
     finally:
         started = time.monotonic()
         remove_stack(name, stack_secrets)
         timings["cleanup"] = time.monotonic() - started
         docker("image", "rm", *images, check=False)
         print("deploy test timings:", {k: round(v, 1) for k, v in timings.items()})
+
+
+def _check_every_varnish_is_purged(project: PlonedevProject, name: str, port: int) -> None:
+    password = (project.root / "var" / "stack" / f"{name}_admin_password").read_text().strip()
+    admin = f"admin:{password}"
+    document = {"@type": "Document", "id": "cached-doc", "title": "First title"}
+    assert _http(port, "POST", "/++api++/", auth=admin, body=document).status == 201
+    published = _http(port, "POST", "/++api++/cached-doc/@workflow/publish", auth=admin)
+    assert published.status == 200, published.body[:500]
+    first, second = (_http(port, "GET", "/cached-doc") for _ in range(2))
+    assert (first.status, TITLE in first.body) == (200, True), first.body[:500]
+    assert second.headers.get("x-cache") == "HIT", second.headers
+
+    project.run("stack", "scale", "varnish=2", timeout=900)
+    backend = docker(
+        "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={name}_backend"
+    ).split()[0]
+    probe = (Path(__file__).parent / "stack_cache_probe.py").read_text()
+    out = docker("exec", "-i", backend, "python", "-", HOST, admin, "cached-doc", input=probe)
+    seen = json.loads(out)
+    assert len(seen["tasks"]) == 2, seen
+    for page, (one, two) in seen["reads"].items():
+        assert (one[0], one[2], two[0], two[1]) == (200, "First title", 200, "HIT"), (page, seen)
+    assert (seen["edited"], seen["deleted"]) == (204, 204), seen
+    for change in ("fresh", "gone"):
+        for page, (_, last_stale) in seen[change].items():
+            assert last_stale is None or last_stale < FRESH_WITHIN, (change, page, seen)
+    print("caching probe:", json.dumps(seen["fresh"]), json.dumps(seen["gone"]))
 
 
 def test_zeo_backends_serve_blobs_from_their_own_cache(tmp_path: Path) -> None:

@@ -162,6 +162,8 @@ def _zcml_includes(s: InstanceSettings) -> list[str]:
             )
         elif element.tag == f"{FIVE}loadProductsOverrides":
             order.append("loadProductsOverrides")
+        elif element.tag == f"{ZCML}includeOverrides":
+            order.append(f"overrides:{element.get('package')}/{element.get('file')}")
     return order
 
 
@@ -174,6 +176,16 @@ def test_site_zcml_loads_products_then_explicit_includes(tmp_path: Path) -> None
         "collective.noautoinclude",
         "loadProductsOverrides",
     ]
+
+
+def test_overrides_come_last_and_replace_what_plone_registered(tmp_path: Path) -> None:
+    s = settings(tmp_path, zcml_overrides=("plonedev_purging",))
+    assert _zcml_includes(s)[-2:] == [
+        "loadProductsOverrides",
+        "overrides:plonedev_purging/overrides.zcml",
+    ]
+    with pytest.raises(PlonedevError, match="dotted"):
+        settings(tmp_path, zcml_overrides=("a b",))
 
 
 def test_plone_reload_is_included_only_in_debug_mode(tmp_path: Path) -> None:

@@ -167,6 +167,8 @@ def test_the_first_backend_replica_creates_the_site(tmp_path: Path) -> None:
     assert env["TASK_SLOT"] == "{{.Task.Slot}}"  # a Swarm template, per task
     assert env["SITE_ID"] == "Plone"
     assert env["ADMIN_USER"] == "admin"
+    # ... with the caching settings the image holds, also in a site made without them.
+    assert env["CACHING_SETTINGS"] == "/app/instance/caching.json"
 
 
 def test_traefik_lets_encrypt_redirect_and_no_dashboard(tmp_path: Path) -> None:

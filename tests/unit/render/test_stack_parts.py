@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from plonedev.commands.export_stack import secret_command
@@ -86,6 +88,13 @@ def test_vcl_forwards_to_the_ingress_and_purges_from_private_networks_only() -> 
     assert "return (retry);" in vcl
 
 
+def test_the_stack_vcl_holds_anonymous_pages_when_asked() -> None:
+    assert "set beresp.ttl = 5s;" not in render_stack_vcl()  # no hold unless asked
+    held = render_stack_vcl(cache_hold=5)
+    assert "if (beresp.ttl < 5s" in held
+    assert "set beresp.ttl = 5s;" in held
+
+
 def test_production_instance_relstorage_without_a_password() -> None:
     files = stack_instance_files(_config(), StackStorage.RELSTORAGE)
     zope_conf = files["etc/zope.conf"]
@@ -117,9 +126,29 @@ def test_backend_layer_adds_what_the_development_image_lacks() -> None:
     assert files["stack-entrypoint"][1] == 0o755
     assert "FROM ${BASE_IMAGE}" in files["Dockerfile"][0]
     assert "instance/etc/zope.conf" in files
+    # The purger that reaches every Varnish task, loaded over plone.cachepurging's.
+    assert '<includeOverrides package="plonedev_purging"' in files["instance/etc/site.zcml"][0]
+    assert "COPY plonedev_purging/ /app/lib/plonedev_purging/" in files["Dockerfile"][0]
+    assert "plonedev-lib.pth" in files["Dockerfile"][0]
+    for name in ("__init__.py", "fanout.py", "purger.py", "overrides.zcml"):
+        assert files[f"plonedev_purging/{name}"][0]
     varnish = varnish_build_files("vcl 4.1;")
     assert varnish["default.vcl"] == ("vcl 4.1;", 0o644)
     assert "COPY default.vcl /etc/varnish/default.vcl" in varnish["Dockerfile"][0]
+
+
+def test_the_backend_image_holds_production_caching_purging_every_varnish_task() -> None:
+    files = backend_build_files(_config(), StackStorage.RELSTORAGE)
+    settings = json.loads(files["instance/caching.json"][0])
+    assert (settings["product"], settings["profile"]) == ("plone.app.caching", "with-caching-proxy")
+    records = settings["records"]
+    assert records[settings["proxies_record"]] == ["http://tasks.varnish:80"]
+    assert records["plone.cachepurging.interfaces.ICachePurgingSettings.enabled"] is True
+    mapping = records["plone.caching.interfaces.ICacheSettings.operationMapping"]
+    # Anonymous pages in Varnish (purged on change), static files for long.
+    assert mapping["plone.content.itemView"] == "plone.app.caching.moderateCaching"
+    assert mapping["plone.stableResource"] == "plone.app.caching.strongCaching"
+    assert records["plone.app.caching.moderateCaching.anonOnly"] is True
 
 
 def test_secrets_and_how_to_create_them() -> None:

@@ -2,8 +2,13 @@
 # Run as `zconsole run /app/instance/etc/zope.conf /app/bin/create_site.py` (zconsole
 # binds `app`). Settings come from the environment (SITE_ID, SITE_TITLE,
 # SITE_DISTRIBUTION, SITE_PROFILES, ADMIN_USER, SITE_MARKER), the admin password from
-# the secret /run/secrets/admin-password. A site that exists is never touched.
+# the secret /run/secrets/admin-password. A site that exists is never touched, except
+# for CACHING_SETTINGS (the production stack's): a JSON file naming plone.app.caching's
+# profile and the registry records that make Plone purge Varnish; a site whose caching
+# proxies are not these yet (new, or made before) gets them, one that has them is left
+# alone (settings changed in the control panel stay).
 # The last line says what happened: "plonedev-site: created <id> ..." or "... exists <id>".
+import json
 import os
 import sys
 import time
@@ -20,6 +25,7 @@ site_id = os.environ["SITE_ID"]
 admin = os.environ.get("ADMIN_USER", "admin")
 profiles = os.environ.get("SITE_PROFILES", "").split()
 marker = os.environ.get("SITE_MARKER", "")
+caching_settings = os.environ.get("CACHING_SETTINGS", "")
 
 
 def fail(message: str) -> None:
@@ -30,6 +36,32 @@ def fail(message: str) -> None:
 def mark() -> None:
     if marker:
         Path(marker).touch()
+
+
+def ensure_caching(site) -> str:
+    """What was done for caching ("" when nothing was asked or needed); not committed."""
+    if not caching_settings:
+        return ""
+    from plone.registry.interfaces import IRegistry
+    from zope.component import getUtility
+
+    wanted = json.loads(Path(caching_settings).read_text())
+    setSite(site)
+    registry = getUtility(IRegistry)
+    setup = site.portal_setup
+    installed = setup.getLastVersionForProfile(f"{wanted['product']}:default") != "unknown"
+    proxies = tuple(wanted["records"][wanted["proxies_record"]])
+    if installed and tuple(registry.get(wanted["proxies_record"]) or ()) == proxies:
+        return ""
+    if not installed:
+        for profile in ("default", wanted["profile"]):
+            setup.runAllImportStepsFromProfile(f"profile-{wanted['product']}:{profile}")
+    for name, value in wanted["records"].items():
+        # JSON has lists; the registry's tuple fields want tuples.
+        if isinstance(value, list) and registry.records[name].field._type is tuple:
+            value = tuple(value)
+        registry[name] = value
+    return f", caching installed, purging {', '.join(proxies)}"
 
 
 # The Zope root admin, committed on its own: create() starts a new transaction and
@@ -44,9 +76,12 @@ if users.getUserById(admin) is None:
 newSecurityManager(None, users.getUserById(admin).__of__(users))
 
 if site_id in app.objectIds():
+    done = ensure_caching(app[site_id])
+    if done:
+        transaction.commit()
     mark()
     app._p_jar.db().close()
-    print(f"plonedev-site: exists {site_id}", flush=True)
+    print(f"plonedev-site: exists {site_id}{done}", flush=True)
     sys.exit(0)
 
 answers = {
@@ -73,8 +108,10 @@ for profile in profiles:
             "ZCML loaded?); the new site was removed again"
         )
     setup.runAllImportStepsFromProfile(f"profile-{profile_id}")
+done = ensure_caching(site)
 transaction.commit()
 mark()
 # A clean close writes the FileStorage index: the backend then opens Data.fs at once.
 app._p_jar.db().close()
-print(f"plonedev-site: created {site_id} in {time.monotonic() - started:.1f} s", flush=True)
+seconds = time.monotonic() - started
+print(f"plonedev-site: created {site_id} in {seconds:.1f} s{done}", flush=True)
