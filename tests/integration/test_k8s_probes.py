@@ -102,11 +102,11 @@ def test_the_backend_answers_the_deployments_probes(tmp_path: Path) -> None:
         )  # fmt: skip
 
         site = job["spec"]["template"]["spec"]["containers"][0]
-        docker(
-            "run", "--name", containers[1], "--network", network, *_env_args(site),
+        _run_job(job, [
+            "--name", containers[1], "--network", network, *_env_args(site),
             *_security_args(job["spec"]["template"]["spec"]), *mounts, site["image"],
-            *site["args"], timeout=600,
-        )  # fmt: skip
+            *site["args"],
+        ])  # fmt: skip
 
         port = free_port()
         docker(
@@ -130,6 +130,23 @@ def test_the_backend_answers_the_deployments_probes(tmp_path: Path) -> None:
         docker("rm", "-f", *containers, check=False)
         docker("network", "rm", network, check=False)
         docker("image", "rm", *images, check=False)
+
+
+def _run_job(job: dict[str, Any], run_args: list[str]) -> None:
+    """Runs the Job's pod as the kubelet does with restartPolicy OnFailure: again after
+    each failure (PostgreSQL may not answer yet), at most backoffLimit times."""
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
+    name = run_args[run_args.index("--name") + 1]
+    failures: list[str] = []
+    while len(failures) <= job["spec"]["backoffLimit"]:
+        try:
+            docker("run", *run_args, timeout=600)
+            return
+        except AssertionError as failure:
+            failures.append(str(failure)[-2000:])
+            docker("rm", "-f", name, check=False)
+            time.sleep(min(2 ** len(failures), 10))
+    raise AssertionError(f"the site Job failed {len(failures)} times; last:\n{failures[-1]}")
 
 
 def _probe(container: str, probe: dict[str, Any]) -> bool:
