@@ -1,0 +1,75 @@
+"""`down` against the fakes: it stops the services, and deletes the data only when asked
+(the real thing: tests/integration/test_up_native.py)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from plonedev import registry
+from plonedev.cli.app import app
+from plonedev.commands.down import down
+from plonedev.commands.up import up
+from plonedev.report import QuietReporter
+from plonedev.runtime.record import record_file
+from tests.unit.commands.conftest import FakeProject
+
+
+@pytest.fixture
+def with_data(fake: FakeProject, monkeypatch: pytest.MonkeyPatch) -> FakeProject:
+    """The project up, with a database and blobs in var/; the CLI runs in it."""
+    up(fake.root, QuietReporter())
+    paths = fake.paths
+    paths.filestorage.parent.mkdir(parents=True)
+    paths.filestorage.write_bytes(b"the site's content")
+    paths.blobstorage.mkdir()
+    (paths.blobstorage / "blob").write_bytes(b"an image")
+    fake.runtime.calls.clear()
+    monkeypatch.chdir(fake.root)
+    return fake
+
+
+def test_down_stops_the_services_and_keeps_the_data(with_data: FakeProject) -> None:
+    files = with_data.snapshot()
+    result = down(with_data.root, QuietReporter())
+    assert result.stopped == ["backend"]
+    assert result.removed == []
+    assert with_data.runtime.calls == ["down"]
+    assert with_data.runtime.alive == set()
+    data = {name: content for name, content in files.items() if name.startswith("var/")}
+    assert data and all(with_data.snapshot()[name] == content for name, content in data.items())
+    assert record_file(with_data.paths.state).read().runtime is None  # free to change runtime
+    assert registry.entries() == []  # `ls` no longer lists it
+
+
+def test_down_removing_the_data_deletes_only_the_data_folders(with_data: FakeProject) -> None:
+    paths = with_data.paths
+    password = paths.admin_password_file.read_bytes()
+    result = down(with_data.root, QuietReporter(), remove_data=True)
+    assert result.stopped == ["backend"]
+    assert result.removed == ["var/filestorage", "var/blobstorage"]
+    assert not paths.filestorage.parent.exists() and not paths.blobstorage.exists()
+    assert paths.admin_password_file.read_bytes() == password  # kept, for the next site
+    assert paths.pyproject.is_file() and paths.mx_ini.is_file()
+
+
+def test_volumes_without_a_terminal_to_confirm_on_deletes_and_stops_nothing(
+    with_data: FakeProject,
+) -> None:
+    files = with_data.snapshot()
+    done = CliRunner().invoke(app, ["down", "--volumes"])
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip().splitlines() == [
+        "Error: `down --volumes` would delete the data of demo (var/filestorage, "
+        "var/blobstorage) — add --yes to confirm without a prompt"
+    ]
+    assert with_data.snapshot() == files
+    assert with_data.runtime.calls == [] and with_data.runtime.alive == {"backend"}
+
+
+def test_volumes_with_yes_deletes_the_data_and_says_so(with_data: FakeProject) -> None:
+    done = CliRunner().invoke(app, ["down", "--volumes", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "Stopped." in done.stdout
+    assert "Deleted the data: var/filestorage, var/blobstorage" in done.stdout
+    assert not with_data.paths.filestorage.exists()
