@@ -104,7 +104,8 @@ def _program(name: str, missing_hint: str) -> Check:
 
 def _port_checks(paths: ProjectPaths, config: PlonedevConfig, runtime: str) -> list[Check]:
     try:
-        project = build_project(config, paths, native_programs=runtime == "native")
+        # Ports do not depend on the programs: a missing one has its own finding above.
+        project = build_project(config, paths, native_programs=False)
         statuses = select.create(runtime, paths).status(project)
     except PlonedevError as error:
         return [Check("services", False, str(error))]

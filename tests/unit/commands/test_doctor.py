@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from plonedev import project as project_module
 from plonedev.commands import doctor as doctor_module
 from plonedev.commands.doctor import Check, DoctorResult, doctor
 from tests.unit.commands.conftest import FakeProject
@@ -84,6 +85,18 @@ def test_a_service_whose_program_is_missing_says_what_to_install(
     result = doctor(machine.root)
     assert checks(result)[check.name] == check
     assert not result.healthy
+
+
+def test_a_missing_program_is_one_finding_and_the_ports_are_still_checked(
+    machine: FakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    machine.configure("varnish = true\n")
+    monkeypatch.setattr(doctor_module, "varnish_available", lambda: None)
+    monkeypatch.setattr(project_module, "varnish_available", lambda: None)  # for the model too
+    found = checks(doctor(machine.root))
+    assert found["varnishd"].detail == VARNISH_HINT
+    assert "services" not in found  # said once, by its own finding
+    assert {"port backend", "port varnish"} <= found.keys()
 
 
 def test_without_varnish_or_postgresql_configured_neither_is_checked(
