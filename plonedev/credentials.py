@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from plonedev.files import write_atomic
 
 
 def ensure_admin_password(path: Path) -> str:
@@ -16,12 +17,7 @@ def ensure_admin_password(path: Path) -> str:
     if existing:
         return existing
     password = secrets.token_urlsafe(18)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written private from the first byte, then moved in place: never world-readable,
-    # never half-written.
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(password + "\n")
-    tmp.replace(path)
+    # Private from the first byte (write_atomic sets the mode before the file appears):
+    # never world-readable, never half-written.
+    write_atomic(path, password + "\n", mode=0o600)
     return password

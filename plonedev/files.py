@@ -9,13 +9,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, content: str, mode: int | None = None) -> None:
-    """Replace `path` in one step: readers see the old file or the new one, never half."""
+def write_atomic(path: Path, content: str | bytes, mode: int | None = None) -> None:
+    """Replace `path` in one step: readers see the old file or the new one, never half.
+
+    Text is written as UTF-8. `mode` is set on the temporary file before it is moved in
+    place (mkstemp makes it 0600 until then), so a private file is never readable by
+    others; without `mode` an existing file keeps its permissions, a new one is 0644."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(content)
+        with os.fdopen(fd, "wb") as out:
+            out.write(content.encode() if isinstance(content, str) else content)
         if mode is not None:
             Path(tmp).chmod(mode)
         elif path.exists():
@@ -33,8 +37,8 @@ def write_if_changed(path: Path, content: str, mode: int | None = None) -> bool:
     try:
         if path.read_text(encoding="utf-8") == content:
             return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
+    except (OSError, UnicodeDecodeError):
+        pass  # unreadable counts as different: writing says what is wrong, if anything
     write_atomic(path, content, mode)
     return True
 

@@ -11,9 +11,7 @@ failed is returned for the error message.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -83,7 +81,7 @@ class Transaction:
             if saved.content is None:
                 path.unlink(missing_ok=True)
             else:
-                _write_bytes(path, saved.content, saved.mode)
+                write_atomic(path, saved.content, saved.mode)
             changed.append(path)
         return changed
 
@@ -133,19 +131,6 @@ class Rollback:
 
 def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def _write_bytes(path: Path, content: bytes, mode: int | None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        Path(tmp).chmod(mode if mode is not None else 0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove(path: Path) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
+from plonedev.files import write_atomic
 from plonedev.streaming import run_streaming
 
 STAMP_NAME = ".plonedev-install.json"
@@ -179,10 +180,7 @@ def _read_stamp(venv: Path) -> dict[str, str] | None:
 
 
 def _write_stamp(venv: Path, python: str, digest: str) -> None:
-    stamp = venv / STAMP_NAME
-    tmp = stamp.with_name(stamp.name + ".tmp")
-    tmp.write_text(json.dumps({"python": python, "digest": digest}), encoding="utf-8")
-    tmp.replace(stamp)
+    write_atomic(venv / STAMP_NAME, json.dumps({"python": python, "digest": digest}))
 
 
 def _venv_version(venv: Path) -> str:

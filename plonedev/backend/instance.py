@@ -22,6 +22,7 @@ from typing import Literal
 
 from plonedev.backend.environment import venv_script
 from plonedev.errors import PlonedevError
+from plonedev.files import write_if_changed
 
 StorageKind = Literal["filestorage", "zeo", "relstorage"]
 STORAGES: tuple[StorageKind, ...] = ("filestorage", "zeo", "relstorage")
@@ -358,22 +359,7 @@ def _inituser_matches(path: Path, user: str, password: str) -> bool:
 
 def write_files(files: Mapping[Path, str]) -> list[Path]:
     """Write each file whose content differs, atomically; return the ones written."""
-    changed: list[Path] = []
-    for path, content in files.items():
-        try:
-            if path.read_text(encoding="utf-8") == content:
-                continue
-        except (OSError, UnicodeDecodeError):
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(content, encoding="utf-8")
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        changed.append(path)
-    return changed
+    return [path for path, content in files.items() if write_if_changed(path, content)]
 
 
 def _make_dirs(dirs: tuple[Path, ...], *, blob_dir: Path) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from plonedev.files import write_atomic
 from plonedev.runtime.processes import ProcessHandle
 
 
@@ -65,7 +64,6 @@ class StateFile:
             self._write(services)
 
     def _write(self, services: dict[str, RunningService]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "version": 1,
             "services": {
@@ -73,7 +71,5 @@ class StateFile:
                 for name, s in services.items()
             },
         }
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".state-")
-        with os.fdopen(fd, "w") as out:
-            json.dump(payload, out, indent=2)
-        Path(tmp).replace(self.path)
+        # 0600, as mkstemp always left it: the file is for this user's shells only.
+        write_atomic(self.path, json.dumps(payload, indent=2), mode=0o600)
