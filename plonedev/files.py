@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -43,14 +44,37 @@ def write_if_changed(path: Path, content: str, mode: int | None = None) -> bool:
     return True
 
 
-def contents_digest(paths: Iterable[Path]) -> str:
-    """One digest of the files' paths and contents (a missing file counts as such), to
-    tell whether what a process read when it started has changed since."""
+def contents_digest(
+    paths: Iterable[Path], *, values: object = None, name: Callable[[Path], str] = str
+) -> str:
+    """One digest of `values` (anything JSON can write) and of the files' names and
+    contents (a missing or unreadable file counts as missing): to tell whether what some
+    work read has changed since it was done. `name` says what of each path counts (as
+    given by default; its name alone, or relative to a root, to survive a move)."""
     h = hashlib.sha256()
+    if values is not None:
+        h.update(_json(values) + b"\0")
     for path in paths:
-        h.update(str(path).encode() + b"\0")
+        h.update(name(path).encode() + b"\0")
         try:
             h.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:
             h.update(b"missing")
     return h.hexdigest()
+
+
+def values_digest(values: object) -> str:
+    """A digest of anything JSON can write (mapping keys sorted)."""
+    return hashlib.sha256(_json(values)).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of one file's content; "" when it is missing or unreadable."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _json(values: object) -> bytes:
+    return json.dumps(values, sort_keys=True).encode()

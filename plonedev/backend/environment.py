@@ -9,7 +9,6 @@ failed install is retried on the next run; a failed install never deletes the ve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.files import write_atomic
+from plonedev.files import contents_digest, values_digest, write_atomic
 from plonedev.streaming import run_streaming
 
 STAMP_NAME = ".plonedev-install.json"
@@ -156,19 +155,15 @@ def environment_inputs(
 def _files_digest(
     python: str, requirements: Path, constraints: Path, inputs: Sequence[Path], cwd: Path
 ) -> str:
-    h = hashlib.sha256()
-    h.update(f"python={python}\n".encode())
-    for path in [*environment_inputs(requirements, constraints, cwd), *inputs]:
-        h.update(f"file={path.absolute()}\n".encode())
-        try:
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            h.update(b"missing")
-    return h.hexdigest()
+    return contents_digest(
+        [*environment_inputs(requirements, constraints, cwd), *inputs],
+        values={"python": python},
+        name=lambda path: str(path.absolute()),
+    )
 
 
 def _digest(files_digest: str, version: str) -> str:
-    return hashlib.sha256(f"{files_digest}\n{version}".encode()).hexdigest()
+    return values_digest([files_digest, version])
 
 
 def _read_stamp(venv: Path) -> dict[str, str] | None:

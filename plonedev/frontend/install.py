@@ -9,14 +9,13 @@ pnpm left it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.files import write_atomic
+from plonedev.files import contents_digest, write_atomic
 from plonedev.frontend.layout import FrontendPaths, require_project
 from plonedev.frontend.run import LineSink, run_tool
 from plonedev.frontend.tools import ensure_pnpm, pnpm_argv, require_node
@@ -53,14 +52,11 @@ def install_inputs(paths: FrontendPaths) -> list[Path]:
 
 
 def install_digest(paths: FrontendPaths, node_version: str) -> str:
-    digest = hashlib.sha256(f"node={node_version}\n".encode())
-    for path in install_inputs(paths):
-        digest.update(f"file={path.relative_to(paths.root)}\n".encode())
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"missing")
-    return digest.hexdigest()
+    return contents_digest(
+        install_inputs(paths),
+        values={"node": node_version},
+        name=lambda path: str(path.relative_to(paths.root)),
+    )
 
 
 def ensure_frontend(

@@ -10,13 +10,12 @@ removed or rebuilt by hand is noticed by its id.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.files import write_atomic
+from plonedev.files import contents_digest, write_atomic
 
 BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
@@ -39,17 +38,11 @@ def build_inputs(files: Iterable[Path], source_dirs: Iterable[Path]) -> list[Pat
 def build_digest(
     root: Path, inputs: Iterable[Path], args: Mapping[str, str], target: str, image: str
 ) -> str:
-    h = hashlib.sha256()
-    h.update(
-        json.dumps({"args": dict(sorted(args.items())), "target": target, "image": image}).encode()
+    return contents_digest(
+        sorted(set(inputs)),
+        values={"args": dict(args), "target": target, "image": image},
+        name=lambda path: path.relative_to(root).as_posix(),
     )
-    for path in sorted(set(inputs)):
-        h.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
-        try:
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            h.update(b"missing")
-    return h.hexdigest()
 
 
 def is_current(plan: BuildPlan, image_id: str | None) -> bool:

@@ -7,25 +7,15 @@ Compose files nor the built images changed since the last `up`, there is nothing
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from plonedev.files import write_atomic
+from plonedev.files import contents_digest, write_atomic
 
 
 def compose_digest(files: Iterable[Path], images: Iterable[str | None]) -> str:
-    h = hashlib.sha256()
-    for path in files:
-        h.update(path.name.encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"missing")
-    for image in images:
-        h.update(f"\0image={image}".encode())
-    return h.hexdigest()
+    return contents_digest(files, values={"images": list(images)}, name=lambda p: p.name)
 
 
 class UpRecord:

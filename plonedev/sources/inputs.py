@@ -8,13 +8,12 @@ changed, the previous outputs are still right: importing and running mxdev would
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
+from plonedev.files import contents_digest
 from plonedev.sources.mxini import SourceSpec
 
 FORMAT = 1  # bump when the outputs change shape for the same inputs
@@ -68,19 +67,9 @@ def fingerprint(
     inputs: Inputs,
     specs: Sequence[SourceSpec],
 ) -> str:
-    digest = hashlib.sha256()
-    mx_ini = root / "mx.ini"
     parts: list[object] = [FORMAT, str(root), str(out_dir), offline, list(inputs.urls)]
     parts += [[str(s.path), s.path.exists()] for s in specs]
-    digest.update(json.dumps(parts).encode())
-    for path in (mx_ini, *inputs.files):
-        digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"<none>")
-    return digest.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    return contents_digest([root / "mx.ini", *inputs.files], values=parts)
 
 
 def _references(path: Path) -> list[str]:

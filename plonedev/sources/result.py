@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from plonedev.sources.inputs import file_digest
+from plonedev.files import file_digest
 
 # checked-out: cloned now; updated: pulled now; kept: left as it is (offline, or
 # `update = false`); skipped-dirty: has local work, left as it is (see warnings);

@@ -15,6 +15,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from plonedev.errors import PlonedevError, ServiceError
+from plonedev.files import file_digest
 from plonedev.frontend.container import INSTALL_JOB
 from plonedev.model import Project, Role, Service
 from plonedev.project import build_project
@@ -32,7 +33,7 @@ from plonedev.sources import SourcesResult
 from plonedev.varnish import ContainerAdmin, reload_vcl
 from plonedev.watch.compose_runtime import WatchedDockerRuntime
 from plonedev.watch.executor import InstallSummary, Reconfiguration
-from plonedev.watch.project_workspace import ProjectWorkspace, digest
+from plonedev.watch.project_workspace import ProjectWorkspace
 from plonedev.watch.reload import CodeReload
 from plonedev.watch.rules import BACKEND
 
@@ -120,7 +121,7 @@ class DockerWorkspace(ProjectWorkspace):
 
     def _instance_files(self) -> dict[Path, str]:
         folder = self.root / DOCKER_DIR / "instance"
-        return {path: digest(path) for path in sorted(folder.rglob("*")) if path.is_file()}
+        return {path: file_digest(path) for path in sorted(folder.rglob("*")) if path.is_file()}
 
     def _write_vcl(self, project: Project) -> bool:
         """Render the VCL for the running network, as `up` does; True when it changed

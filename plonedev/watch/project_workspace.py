@@ -7,11 +7,11 @@ Docker one to Compose services (plonedev.watch.docker_workspace).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
+from plonedev.files import file_digest
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.project import backend_url
@@ -105,21 +105,14 @@ class ProjectWorkspace:
 
     def _is_settled(self, path: Path) -> bool:
         known = self._settled.get(path)
-        return known is not None and known == digest(path)
+        return known is not None and known == file_digest(path)
 
     def _settle(self, *paths: Path) -> None:
         for path in paths:
-            self._settled[path] = digest(path)
+            self._settled[path] = file_digest(path)
 
     # -- the backend's code -------------------------------------------------------------
     def reload_code(self) -> CodeReload:
         config = self._context.config
         password = ensure_admin_password(self.paths.admin_password_file)
         return reload_code(backend_url(config), config.admin_user, password)
-
-
-def digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""  # gone (or unreadable): only equal to another gone file

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
 import pytest
 
-from plonedev.files import write_atomic, write_if_changed
+from plonedev.files import (
+    contents_digest,
+    file_digest,
+    values_digest,
+    write_atomic,
+    write_if_changed,
+)
 
 
 def _mode(path: Path) -> int:
@@ -91,3 +98,44 @@ def test_write_if_changed_replaces_a_file_that_is_not_text(tmp_path: Path) -> No
     path.write_bytes(b"\xff\xfe")
     assert write_if_changed(path, "text\n")
     assert path.read_text() == "text\n"
+
+
+def test_contents_digest_covers_names_contents_values_and_missing_files(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("x")
+    base = contents_digest([a, b])
+    assert contents_digest([a, b]) == base
+    assert contents_digest([b, a]) != base  # the order is the caller's to fix
+    b.write_text("")
+    assert contents_digest([a, b]) != base  # an empty file is not a missing one
+    assert contents_digest([a, b], values={"python": "3.12"}) != contents_digest([a, b])
+    assert contents_digest([a], values={"k": 1}) != contents_digest([a], values={"k": 2})
+
+
+def test_contents_digest_names_the_files_as_told(tmp_path: Path) -> None:
+    one, two = tmp_path / "one" / "f.txt", tmp_path / "two" / "f.txt"
+    for path in (one, two):
+        path.parent.mkdir()
+        path.write_text("same")
+    assert contents_digest([one]) != contents_digest([two])
+    assert contents_digest([one], name=lambda p: p.name) == contents_digest(
+        [two], name=lambda p: p.name
+    )
+
+
+def test_contents_digest_without_values_keeps_its_recorded_value(tmp_path: Path) -> None:
+    # The native state file records it per service: a new value would restart them all.
+    path = tmp_path / "zope.conf"
+    path.write_text("conf")
+    old = hashlib.sha256(str(path).encode() + b"\0" + hashlib.sha256(b"conf").digest())
+    old.update(str(tmp_path / "gone").encode() + b"\0missing")
+    assert contents_digest([path, tmp_path / "gone"]) == old.hexdigest()
+
+
+def test_values_digest_ignores_key_order_and_file_digest_a_missing_file(tmp_path: Path) -> None:
+    assert values_digest({"a": 1, "b": 2}) == values_digest({"b": 2, "a": 1})
+    assert values_digest(["x", "y"]) != values_digest(["xy", ""])
+    path = tmp_path / "f"
+    assert file_digest(path) == ""
+    path.write_bytes(b"abc")
+    assert file_digest(path) == hashlib.sha256(b"abc").hexdigest()
