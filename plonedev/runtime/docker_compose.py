@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.streaming import SHOWN_LINES
+from plonedev.streaming import follow, last_lines
 
 COMPOSE_FILE = "compose.yaml"
 OVERRIDE_FILE = "compose.override.yaml"
-_TAIL = SHOWN_LINES  # a failed build or start shows as much as a failed install
 
 
 class Compose:
@@ -122,11 +121,8 @@ class Compose:
         from python_on_whales.exceptions import DockerException
 
         try:
-            for _source, chunk in getattr(self._docker().compose, command)(**kwargs):
-                line = chunk.decode("utf-8", errors="replace").rstrip()
-                output.append(line)
-                if on_line is not None and line:
-                    on_line(line)
+            stream = getattr(self._docker().compose, command)(**kwargs)
+            follow((chunk.decode("utf-8", "replace") for _, chunk in stream), on_line, output)
         except DockerException as exc:
             raise compose_error(action, "\n".join(output) or _output(exc)) from None
 
@@ -167,8 +163,8 @@ def _not_pulled(output: str) -> str | None:
 
 def compose_error(action: str, output: str) -> PlonedevError:
     """One line a user can act on, from what Compose said."""
-    lines = [line for line in output.splitlines() if line.strip()]
-    details = "\n".join(lines[-_TAIL:])
+    lines = last_lines(output.splitlines())
+    details = "\n".join(lines)
     port = _PORT_TAKEN.search(output)
     if port:
         return PlonedevError(

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from plonedev.errors import ServiceError
-from plonedev.streaming import SHOWN_LINES
+from plonedev.streaming import follow, last_lines
 
 OnLine = Callable[[str], None]
-_TAIL = SHOWN_LINES
 
 
 class BuildError(ServiceError):
@@ -85,18 +84,12 @@ def _lines(stream: Any) -> Iterable[str]:
 def _follow(message: str, stream: Any, on_line: OnLine | None, hint: Callable[[str], str]) -> None:
     from python_on_whales.exceptions import DockerException
 
-    tail: list[str] = []
+    lines: list[str] = []
     try:
-        for raw in stream:
-            line = str(raw).rstrip()
-            if not line:
-                continue
-            tail = [*tail[-(_TAIL - 1) :], line]
-            if on_line is not None:
-                on_line(line)
+        follow((str(raw) for raw in stream), on_line, lines)
     except DockerException as exc:
         stderr = exc.stderr if isinstance(exc.stderr, str) else ""
-        output = "\n".join(tail) or stderr.strip() or str(exc)
+        output = "\n".join(last_lines(lines)) or stderr.strip() or str(exc)
         raise BuildError(message, hint(output), details=output) from None
 
 

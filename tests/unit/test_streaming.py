@@ -4,12 +4,13 @@ and a failure carries the tool's last lines, not only its exit code."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from plonedev.errors import PlonedevError
-from plonedev.streaming import SHOWN_LINES, ToolFailed, run_streaming
+from plonedev.streaming import SHOWN_LINES, ToolFailed, follow, last_lines, run_streaming
 
 # Prints 30 numbered lines (some to stderr, one blank), then fails with exit 3.
 _FAILING = (
@@ -71,3 +72,25 @@ def test_the_error_boundary_prints_the_last_lines_above_the_one_line_error(
     assert [line.strip() for line in lines[:-1]][-1] == "line 30"
     assert len(lines) == SHOWN_LINES + 1
     assert lines[-1] == "Error: uv failed (exit 3) — fix it"
+
+
+def test_follow_keeps_what_came_before_a_stream_that_fails() -> None:
+    # python-on-whales raises from inside the iteration when docker exits non-zero.
+    def stream() -> Iterator[str]:
+        yield "step 1  \n"
+        yield "   \n"
+        yield "step 2\n"
+        raise RuntimeError("docker failed")
+
+    seen: list[str] = []
+    output: list[str] = []
+    with pytest.raises(RuntimeError):
+        follow(stream(), seen.append, output)
+    assert output == ["step 1", "", "step 2"]
+    assert seen == ["step 1", "step 2"]
+
+
+def test_last_lines_are_the_end_without_blank_lines() -> None:
+    lines = [f"line {i}" for i in range(SHOWN_LINES + 5)] + ["  ", ""]
+    assert last_lines(lines) == lines[5:-2]
+    assert last_lines(["a", " ", "b"], count=1) == ["b"]
