@@ -166,6 +166,10 @@ class Project:
                 return service
         raise KeyError(name)
 
+    def by_role(self, role: Role) -> Service | None:
+        """The service in that role (the first: the model has one of each)."""
+        return next((s for s in self.services if s.role is role), None)
+
     @property
     def service_names(self) -> tuple[str, ...]:
         return tuple(service.name for service in self.services)

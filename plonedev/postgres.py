@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.model import CommandCheck, InitStep, PortBinding, Service
+from plonedev.model import CommandCheck, InitStep, PortBinding, Role, Service
 
 DATABASE = "plone"
 USER = "plone"
@@ -103,7 +103,7 @@ def postgres_service(programs: PostgresPrograms, data_dir: Path, port: int, cwd:
         InitStep("move the new cluster in place", ("mv", str(staging), str(data_dir)), data_dir),
     )
     return Service(
-        name="postgres",
+        name=Role.POSTGRES.value,
         description="PostgreSQL for RelStorage",
         command=(
             programs.postgres,

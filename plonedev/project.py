@@ -33,10 +33,9 @@ def build_project(
     services: list[Service] = []
     storage_service: tuple[str, ...] = ()
     if config.storage is Storage.ZEO:
-        services.append(
-            replace(_zeo(config, paths), role=Role.ZEO, container=zeo_container(config))
-        )
-        storage_service = ("zeo",)
+        zeo = replace(_zeo(config, paths), role=Role.ZEO, container=zeo_container(config))
+        services.append(zeo)
+        storage_service = (zeo.name,)
     elif config.storage is Storage.RELSTORAGE:
         service = postgres_service(
             _postgres_programs(native_programs),
@@ -45,7 +44,7 @@ def build_project(
             paths.root,
         )
         services.append(replace(service, role=Role.POSTGRES, container=postgres_container(config)))
-        storage_service = ("postgres",)
+        storage_service = (service.name,)
     backend = _backend(config, paths, storage_service)
     services.append(replace(backend, role=Role.BACKEND, container=backend_container(config, paths)))
     if config.frontend:
@@ -87,7 +86,7 @@ def site_url(config: PlonedevConfig) -> str:
 def _zeo(config: PlonedevConfig, paths: ProjectPaths) -> Service:
     port = config.ports.zeo
     return Service(
-        name="zeo",
+        name=Role.ZEO.value,
         description="ZEO database server",
         command=zeo_command(paths.venv, paths.zeo_server),
         cwd=paths.root,
@@ -100,7 +99,7 @@ def _zeo(config: PlonedevConfig, paths: ProjectPaths) -> Service:
 
 def _backend(config: PlonedevConfig, paths: ProjectPaths, depends_on: tuple[str, ...]) -> Service:
     return Service(
-        name="backend",
+        name=Role.BACKEND.value,
         description="Zope/Plone on waitress",
         command=backend_command(paths.venv, paths.instance),
         cwd=paths.root,
@@ -140,7 +139,7 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool)
     else:
         command = ("varnishd",)  # never run: the container runs Varnish from its image
     return Service(
-        name="varnish",
+        name=Role.VARNISH.value,
         description="Varnish HTTP cache",
         command=command,
         cwd=paths.root,
@@ -150,6 +149,8 @@ def _varnish(config: PlonedevConfig, paths: ProjectPaths, native_programs: bool)
         health=HttpCheck(health_url(LOOPBACK, port)),
         # In front of the frontend it starts after it: its VCL names the frontend's host,
         # and it starts once, with that VCL, not once before and again after.
-        depends_on=("backend", "frontend") if config.frontend else ("backend",),
+        depends_on=(Role.BACKEND.value, Role.FRONTEND.value)
+        if config.frontend
+        else (Role.BACKEND.value,),
         url=f"http://{LOOPBACK}:{port}/" + ("" if config.frontend else config.site_id),
     )

@@ -13,10 +13,10 @@ restarted after all.
 
 from __future__ import annotations
 
-from plonedev.model import Project
+from plonedev.model import Project, Role
 from plonedev.runtime.base import EventSink, Runtime, State
 
-BACKEND = "backend"
+BACKEND = Role.BACKEND.value  # the backend service's name
 _ALIVE = (State.RUNNING, State.STARTING, State.UNHEALTHY)
 
 

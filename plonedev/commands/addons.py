@@ -16,6 +16,7 @@ from plonedev.addons.site_api import SiteAddon, SiteAddons
 from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
+from plonedev.model import Role
 from plonedev.project import backend_url
 from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import State
@@ -57,7 +58,7 @@ def list_addons(start: Path, runtime: str | None = None) -> AddonsResult:
     except PlonedevError:
         infos = {}
     backend = next(
-        (s for s in running.runtime.status(running.project) if s.name == "backend"), None
+        (s for s in running.runtime.status(running.project) if s.name == Role.BACKEND.value), None
     )
     site_addons: dict[str, SiteAddon] | None = None
     if backend is None or backend.state is not State.RUNNING:

@@ -47,8 +47,9 @@ def _varnish(running: RunningProject) -> Path | ContainerAdmin:
     from plonedev.runtime.docker import DockerRuntime
 
     assert isinstance(running.runtime, DockerRuntime)
-    name = next(s.name for s in running.project.services if s.role is Role.VARNISH)
-    info = running.runtime.engine.containers(running.project.name).get(name)
+    varnish = running.project.by_role(Role.VARNISH)
+    assert varnish is not None  # config.varnish: the model has it
+    info = running.runtime.engine.containers(running.project.name).get(varnish.name)
     if info is None or not info.running:
         raise ServiceError("Varnish is not running", "start it with `plonedev up`")
     return ContainerAdmin(info.id)

@@ -131,7 +131,8 @@ def purge_proxy(running: RunningProject) -> str:
     """The Varnish URL Plone sends its PURGE requests to, as the backend reaches it."""
     if running.resolution.name == "native":
         return f"http://{LOOPBACK}:{running.context.config.ports.varnish}"
-    varnish = next(s for s in running.project.services if s.role is Role.VARNISH)
+    varnish = running.project.by_role(Role.VARNISH)
+    assert varnish is not None  # purging is configured only with Varnish
     return f"http://{varnish.name}:{VARNISH_PORT}"  # its name on the Compose network
 
 

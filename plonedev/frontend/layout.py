@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
+from plonedev.model import Role
 
-SERVICE = "frontend"
+SERVICE = Role.FRONTEND.value  # the frontend service's name
 # The Volto release plonedev scaffolds and has verified (install, dev server, build).
 VOLTO_VERSION = "18.33.0"
 PNPM_MAJOR = 10

@@ -57,7 +57,7 @@ def frontend_service(config: PlonedevConfig, paths: ProjectPaths, site_url: str)
             PortBinding("frontend-assets", LOOPBACK, port + 1),  # webpack dev server
         ),
         health=HttpCheck(f"http://{LOOPBACK}:{port}{HEALTH_PATH}"),
-        depends_on=("backend",),
+        depends_on=(Role.BACKEND.value,),
         start_timeout=START_TIMEOUT,
         url=f"http://{LOOPBACK}:{port}",
         role=Role.FRONTEND,

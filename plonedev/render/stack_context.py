@@ -51,10 +51,7 @@ class StackContext:
         return self.by_role(Role.FRONTEND) if self.images.frontend else None
 
     def by_role(self, role: Role) -> Service | None:
-        for service in self.project.services:
-            if service.role is role:
-                return service
-        return None
+        return self.project.by_role(role)
 
     def required(self, role: Role) -> Service:
         service = self.by_role(role)

@@ -60,8 +60,9 @@ class DockerRuntime:
         image_ids = self._image_ids(project)
         digest = compose_digest(compose.files, [image_ids[i] for i in sorted(image_ids)])
         if self.record.matches(digest) and self._runs_as_recorded(project, current, image_ids):
-            if self._render_vcl(project, compose, current):
-                self.restart(project, ("varnish",), on_event)
+            stale = self._render_vcl(project, compose, current)
+            if stale is not None:
+                self.restart(project, (stale,), on_event)
             for service in project.start_order():
                 on_event(ServiceEvent(service.name, "already running"))
             return
@@ -70,7 +71,7 @@ class DockerRuntime:
             if info is None or not info.running:
                 for binding in service.ports:
                     ports.ensure_free(service.name, binding)
-        restart_varnish = self._render_vcl(project, compose, current)
+        stale_varnish = self._render_vcl(project, compose, current)
         names = [s.name for s in project.start_order()]
         jobs = tuple(job.name for job in _jobs(project))
         expect = Expectation(tuple(names), jobs, timeout=_timeout(project.services))
@@ -85,8 +86,8 @@ class DockerRuntime:
             )
         except ServiceError as error:
             raise self._with_job_log(project, error) from None
-        if restart_varnish:
-            self.restart(project, ("varnish",), on_event)
+        if stale_varnish is not None:
+            self.restart(project, (stale_varnish,), on_event)
         self.record.save(digest)
 
     def _runs_as_recorded(
@@ -113,12 +114,12 @@ class DockerRuntime:
 
     def _render_vcl(
         self, project: Project, compose: Compose, current: dict[str, ContainerInfo]
-    ) -> bool:
-        """Write the VCL for the project's network; True when a running Varnish must
-        restart to read it."""
-        varnish = next((s for s in project.services if s.role is Role.VARNISH), None)
+    ) -> str | None:
+        """Write the VCL for the project's network; the name of the Varnish service when
+        it runs and must restart to read it, else None."""
+        varnish = project.by_role(Role.VARNISH)
         if varnish is None:
-            return False
+            return None
         network_name = f"{project.name}_default"
         network = self.engine.network(network_name)
         if network is None:
@@ -133,7 +134,8 @@ class DockerRuntime:
             )
         written = write_vcl(self.paths.compose_dir, project, network)
         info = current.get(varnish.name)
-        return written.outcome is Outcome.WRITTEN and info is not None and info.running
+        running = info is not None and info.running
+        return varnish.name if written.outcome is Outcome.WRITTEN and running else None
 
     def _with_job_log(self, project: Project, error: ServiceError) -> ServiceError:
         """A failed job (Compose says only its exit code): show the end of its log."""

@@ -173,7 +173,8 @@ def _runs_backend_image(service: Service) -> bool:
 
 
 def _varnish(project: Project) -> str | None:
-    return next((s.name for s in project.services if s.role is Role.VARNISH), None)
+    varnish = project.by_role(Role.VARNISH)
+    return None if varnish is None else varnish.name
 
 
 def _vcl_in_container(project: Project, name: str) -> Path:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from plonedev.model import Role
 from plonedev.watch.changes import ChangeKind, FileChange
 
 PROJECT = "project"  # the pseudo-service of actions on the whole project
-BACKEND = "backend"
-FRONTEND = "frontend"
-VARNISH = "varnish"
+# The services the rules act on, named after their roles.
+BACKEND = Role.BACKEND.value
+FRONTEND = Role.FRONTEND.value
+VARNISH = Role.VARNISH.value
 
 # A source's own metadata: what gets installed from it (its dependencies, entry points).
 METADATA_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plonedev.credentials import ensure_admin_password
+from plonedev.model import Role
 from plonedev.project import build_project
 from plonedev.project_setup import prepare
 from plonedev.project_setup.context import ProjectContext, load_project_config
@@ -18,7 +19,7 @@ from plonedev.runtime.native import NativeRuntime
 from plonedev.varnish import reload_vcl
 from plonedev.watch.executor import InstallSummary, Reconfiguration
 from plonedev.watch.project_workspace import ProjectWorkspace
-from plonedev.watch.rules import VARNISH
+from plonedev.watch.rules import BACKEND, VARNISH
 
 
 class NativeWorkspace(ProjectWorkspace):
@@ -82,8 +83,8 @@ class NativeWorkspace(ProjectWorkspace):
         if path.is_relative_to(paths.instance / VARNISH):
             return VARNISH
         if path.is_relative_to(paths.zeo_server):
-            return "zeo"
-        return "backend"
+            return Role.ZEO.value
+        return BACKEND
 
     def reload_vcl(self) -> float:
         paths = self._context.paths

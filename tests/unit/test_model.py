@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from plonedev.model import Project, Service
+from plonedev.model import Project, Role, Service
 
 
 def _service(name: str, *deps: str) -> Service:
@@ -41,3 +41,10 @@ def test_a_part_of_the_project_keeps_its_site_and_cache_hold() -> None:
     )
     part = project.only(("varnish",))
     assert (part.site_id, part.cache_hold) == ("Plone", 3)
+
+
+def test_by_role_finds_the_service_in_that_role_whatever_its_name() -> None:
+    cache = Service("cache", "Varnish", ("true",), Path(), role=Role.VARNISH)
+    project = Project("p", Path(), (_service("backend"), cache))
+    assert project.by_role(Role.VARNISH) is cache
+    assert project.by_role(Role.FRONTEND) is None
