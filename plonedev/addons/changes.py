@@ -50,5 +50,12 @@ def rolled_back(
     return error  # a bug: keep its traceback (the rollback ran all the same)
 
 
+def reason(error: BaseException) -> str:
+    """The first line of what went wrong, for the line that announces the rollback."""
+    if isinstance(error, PlonedevError):
+        return error.message.splitlines()[0]
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else type(error).__name__
+
+
 def shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)

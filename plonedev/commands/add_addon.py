@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
-from plonedev.addons.changes import changed_files, reopen, rolled_back, shown
+from plonedev.addons.changes import changed_files, reason, reopen, rolled_back, shown
 from plonedev.addons.environment import (
     BackendEnvironment,
     DistInfo,
@@ -122,7 +122,7 @@ def add_addon(
             else:
                 change.profile_note = "not installed in the site (--no-install)"
         except BaseException as error:
-            reporter.info(f"add-addon failed: putting everything back ({_reason(error)})")
+            reporter.info(f"add-addon failed: putting everything back ({reason(error)})")
             raise rolled_back(error, transaction.rollback(), paths, "add-addon") from error
         if change.snapshot is not None:
             environment.release(change.snapshot)
@@ -334,12 +334,6 @@ def _install_hint(error: PlonedevError, context: ProjectContext) -> str:
             f"constraints ({constraints}) pin differently: choose a version that fits them"
         )
     return error.hint
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, PlonedevError):
-        return error.message.splitlines()[0]
-    return "interrupted" if isinstance(error, KeyboardInterrupt) else type(error).__name__
 
 
 def _read(path: Path) -> str:
