@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from plonedev import ui
+from plonedev.cli import add as add_cli
 from plonedev.cli import addons as addons_cli
 from plonedev.cli import cache as cache_cli
 from plonedev.cli import create as create_cli
@@ -225,6 +226,7 @@ app.command(name="add-frontend", help=frontend_cli.ADD_FRONTEND_HELP)(
 )
 app.command(name="add-addon", help=addons_cli.ADD_HELP)(addons_cli.add_addon)
 app.command(name="create-addon", help=create_cli.CREATE_HELP)(create_cli.create_addon)
+app.command(name="add", help=add_cli.ADD_HELP)(add_cli.add)
 app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
