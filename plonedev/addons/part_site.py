@@ -57,11 +57,23 @@ class PartSite:
                 "see the backend log (`plonedev logs backend`) for what failed to load",
             )
 
+    def refuse_taken(self, plan: PartPlan) -> None:
+        """A content type id the site has already (Plone's Document, another add-on's):
+        importing the profile would overwrite that type's definition."""
+        if plan.kind is Kind.CONTENT_TYPE and self._has_type(plan.name.name):
+            raise PlonedevError(
+                f"the site has a content type {plan.name.name!r} already",
+                "choose another id: the add-on's profile would replace that type's definition",
+            )
+
+    def _has_type(self, type_id: str) -> bool:
+        types = self._get("@types", "listing the content types")
+        return any(item.get("@id", "").endswith(f"/@types/{type_id}") for item in types)
+
     def _shows(self, plan: PartPlan) -> bool:
         name, package = plan.name, plan.package
         if plan.kind is Kind.CONTENT_TYPE:
-            types = self._get("@types", "listing the content types")
-            return any(item.get("@id", "").endswith(f"/@types/{name.name}") for item in types)
+            return self._has_type(name.name)
         if plan.kind is Kind.VIEW:
             response = request("GET", self.where(plan), self.auth)
             return response.status == 200

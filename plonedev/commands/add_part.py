@@ -28,6 +28,7 @@ from plonedev.project_setup.context import ProjectContext, open_running_project
 from plonedev.report import Reporter
 from plonedev.sources import list_sources
 from plonedev.watch.changes import ChangeKind, FileChange
+from plonedev.watch.docker_workspace import host_path
 from plonedev.watch.reload import ReloadError, reload_code
 from plonedev.watch.rules import BACKEND, Do, RuleContext, plan
 
@@ -65,6 +66,8 @@ def add_part(
         config = context.config
         site = PartSite(backend_url(config), config.site_id, (config.admin_user, password))
         backend = BackendControl(running.runtime, running.project, reporter.event)
+        if backend.was_running and site_exists(site.base_url, site.site_id, site.auth):
+            site.refuse_taken(change)
         transaction = Transaction()
         if not backend.was_running:
             transaction.on_rollback(Phase.SETTLE, "services stopped again", backend.settle)
@@ -149,7 +152,9 @@ def _take_in(
         except ReloadError as error:
             reporter.info(f"{error}: restarting the backend")
         else:
-            if set(change.files) <= set(reloaded.reloaded):
+            # In Compose plone.reload names the container's files: map them back.
+            seen = {host_path(context.paths.root, path) for path in reloaded.reloaded}
+            if set(change.files) <= seen:
                 return f"reloaded {len(reloaded.reloaded)} modules"
     try:
         backend.restart()

@@ -54,6 +54,15 @@ def test_a_content_type_is_listed_in_types(project: PlonedevProject) -> None:
     assert status == 201
 
 
+def test_a_type_the_site_has_is_refused_and_nothing_written(project: PlonedevProject) -> None:
+    package = project.root / "sources" / ADDON / "src" / "acme" / "hello"
+    before = {p: p.read_bytes() for p in package.rglob("*") if p.is_file()}
+    done = project.run("add", ADDON, "content-type", "Document", check=False)
+    assert done.returncode == 2
+    assert "the site has a content type 'Document' already" in done.stdout + done.stderr
+    assert {p: p.read_bytes() for p in package.rglob("*") if p.is_file()} == before
+
+
 def test_a_view_answers(project: PlonedevProject) -> None:
     _add(project, "view", "summary")
     status, body = project.request(
