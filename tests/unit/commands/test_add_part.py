@@ -90,15 +90,22 @@ def test_a_piece_the_site_does_not_show_puts_the_addon_back_byte_for_byte(
     running: FakeProject,
 ) -> None:
     _with_addon(running.root)
-    running.plone.addon(ADDON, installed=True)
     before = _tree(running.root / "sources")
     with pytest.raises(PlonedevError) as raised:
-        add_part(running.root, ADDON, "content-type", "Task", QuietReporter())
-    # The fake site has no @types: the type is not there after the profile's import.
-    assert raised.value.message.startswith("listing the content types: HTTP 404")
+        add_part(running.root, ADDON, "behavior", "featured", QuietReporter())
+    # The fake site has no Behaviors vocabulary: the behavior is not there after the restart.
+    assert raised.value.message.startswith("listing the behaviors: HTTP 404")
     assert "add rolled back" in raised.value.message
     assert _tree(running.root / "sources") == before
-    assert not (running.root / "sources" / ADDON / "src" / "acme" / "hello" / "content").exists()
-    # Restarted on the new files, the profile imported, then restarted on the old ones.
+    assert not (running.root / "sources" / ADDON / "src" / "acme" / "hello" / "behaviors").exists()
+    # Restarted on the new files, then on the old ones again.
     assert running.runtime.calls == ["restart backend", "restart backend"]
-    assert ("POST", f"/Plone/@addons/{ADDON}/import/default") in running.plone.requests
+
+
+def test_a_content_type_id_the_site_cannot_list_writes_nothing(running: FakeProject) -> None:
+    _with_addon(running.root)
+    before = _tree(running.root / "sources")
+    with pytest.raises(PlonedevError, match="listing the content types"):
+        add_part(running.root, ADDON, "content-type", "Task", QuietReporter())
+    assert _tree(running.root / "sources") == before
+    assert running.runtime.calls == []
