@@ -239,16 +239,33 @@ def confirm_deletion(project: str, items: list[str]) -> bool:
 
 def confirm_site_reset(project: str, site_id: str) -> bool:
     """Ask before `site reset` deletes the site; refuse without a terminal to ask on."""
-    if not sys.stdin.isatty():
-        raise PlonedevError(
-            f"`site reset` would delete the site {site_id!r} of {project} and all its content",
-            "add --yes to confirm without a prompt",
-        )
-    from rich.prompt import Confirm
-
-    return Confirm.ask(
+    return _confirm(
+        f"`site reset` would delete the site {site_id!r} of {project} and all its content",
         f"Delete the site [bold]{escape(site_id)}[/] of {escape(project)} with all its content, "
         "and create it anew?",
-        default=False,
-        console=console,
     )
+
+
+def confirm_restore(project: str, snapshot: str, created: str) -> bool:
+    """Ask before `restore` replaces the data; refuse without a terminal to ask on."""
+    return _confirm(
+        f"`restore` would replace the data of {project} with the snapshot {snapshot!r}",
+        f"Replace the data of [bold]{escape(project)}[/] with the snapshot "
+        f"[bold]{escape(snapshot)}[/] ({escape(created)})? What changed since is lost",
+    )
+
+
+def _confirm(refusal: str, question: str) -> bool:
+    """The question on a terminal; without one, `refusal` as the one-line error."""
+    if not sys.stdin.isatty():
+        raise PlonedevError(refusal, "add --yes to confirm without a prompt")
+    from rich.prompt import Confirm
+
+    return Confirm.ask(question, default=False, console=console)
+
+
+def snapshots_table(rows: list[tuple[str, str, str, str, str]]) -> Table:
+    table = Table("name", "created", "storage", "plone", "size", box=None)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table

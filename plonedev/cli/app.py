@@ -18,6 +18,7 @@ from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
 from plonedev.cli import ship as ship_cli
 from plonedev.cli import site as site_cli
+from plonedev.cli import snapshot as snapshot_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.options import JsonOption, RuntimeOption
@@ -231,6 +232,9 @@ app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
 app.add_typer(site_cli.site_app, name="site")
+app.command(name="snapshot", help=snapshot_cli.SNAPSHOT_HELP)(snapshot_cli.snapshot)
+app.command(name="snapshots")(snapshot_cli.snapshots)
+app.command(name="restore", help=snapshot_cli.RESTORE_HELP)(snapshot_cli.restore)
 app.command(name="build", help=stack_cli.BUILD_HELP)(stack_cli.build)
 app.add_typer(cache_cli.cache_app, name="cache")
 app.command(name="export-stack", help=stack_cli.EXPORT_HELP)(stack_cli.export_stack)
