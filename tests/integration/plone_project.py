@@ -99,12 +99,12 @@ def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> Plo
     return PlonedevProject(root, ports)
 
 
-def make_native_init_project(tmp: Path) -> PlonedevProject:
+def make_native_init_project(tmp: Path, section: str = "") -> PlonedevProject:
     """A native project as `plonedev init` leaves it: an mx.ini with comments, an empty
-    sources/ (no demo add-on)."""
+    sources/ (no demo add-on); `section` adds to its [tool.plonedev]."""
     from plonedev.commands.init import MX_INI
 
-    project = make_project(tmp, 'runtime = "native"', with_demo=False)
+    project = make_project(tmp, f'runtime = "native"\n{section}', with_demo=False)
     project.root.joinpath("mx.ini").write_text(MX_INI)
     project.root.joinpath("sources").mkdir()
     project.root.joinpath("sources", ".gitkeep").touch()
