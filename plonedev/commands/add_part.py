@@ -176,6 +176,7 @@ def _in_site(change: PartPlan, site: PartSite, reporter: Reporter) -> str:
                 f"{change.package} is not installed in the site: installing it (Add-ons "
                 "control panel) brings the new piece"
             )
+        site.refuse_taken(change)  # again: the backend may have been started for the change
         reporter.info(f"Importing the profile {change.package}:default again")
         site.import_profile(change.package)
     site.verify(change)
