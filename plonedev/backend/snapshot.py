@@ -152,11 +152,28 @@ def take(paths: ProjectPaths, storage: str, name: str, addons: tuple[str, ...]) 
             f"no database to snapshot at {source}", "start the project once with `plonedev up`"
         )
     partial = target.with_name(f".{name}.partial")  # a failure leaves no half snapshot
-    shutil.rmtree(partial, ignore_errors=True)
-    (partial / "repozo").mkdir(parents=True)
+    _remove(partial)
+    try:
+        manifest = _fill(paths, storage, name, source, partial, addons)
+    except BaseException:
+        _remove(partial)
+        raise
+    partial.rename(target)
+    return manifest
+
+
+def _fill(
+    paths: ProjectPaths,
+    storage: str,
+    name: str,
+    source: Path,
+    folder: Path,
+    addons: tuple[str, ...],
+) -> Manifest:
+    (folder / "repozo").mkdir(parents=True)
     created = datetime.now(UTC).isoformat(timespec="microseconds")
-    _repozo(paths, ["-B", "-r", str(partial / "repozo"), "-f", str(source)], "backing up")
-    link_tree(paths.blobstorage, partial / "blobstorage")  # after the backup: see above
+    _repozo(paths, ["-B", "-r", str(folder / "repozo"), "-f", str(source)], "backing up")
+    link_tree(paths.blobstorage, folder / "blobstorage")  # after the backup: see above
     packages = installed_packages(paths)
     manifest = Manifest(
         name=name,
@@ -164,11 +181,10 @@ def take(paths: ProjectPaths, storage: str, name: str, addons: tuple[str, ...]) 
         storage=storage,
         plone=packages.get("Products.CMFPlone", ""),
         addons=_addon_versions(addons, packages),
-        sizes={"data": tree_size(partial / "repozo"), "blobs": tree_size(partial / "blobstorage")},
+        sizes={"data": tree_size(folder / "repozo"), "blobs": tree_size(folder / "blobstorage")},
         packages=packages,
     )
-    (partial / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    partial.rename(target)
+    (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
 

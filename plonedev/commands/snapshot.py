@@ -77,7 +77,8 @@ def restore(
     alive = {s.name for s in running.runtime.status(project) if s.state in UP_STATES}
     stopped: list[str] = []
     try:
-        stopped = running.runtime.stop(project, tuple(sorted(holders & alive)), reporter.event)
+        if holders & alive:
+            stopped = running.runtime.stop(project, tuple(sorted(holders & alive)), reporter.event)
         files.put_back(running.context.paths, manifest)
     finally:
         if stopped:  # again what ran, on whichever data is in place now

@@ -106,6 +106,32 @@ def test_restore_stops_the_backend_puts_the_data_back_and_starts_it(
     assert with_data.runtime.alive == {"backend"}
 
 
+def test_restore_with_the_backend_stopped_starts_nothing(with_data: FakeProject) -> None:
+    snapshot(with_data.root, "before")
+    _write_data(with_data, b"version 2", b"blob 2")
+    with_data.runtime.alive.clear()
+    assert restore(with_data.root, "before", QuietReporter()).restarted == []
+    assert with_data.runtime.calls == []
+    assert with_data.paths.filestorage.read_bytes() == b"version 1"
+
+
+def test_a_taken_name_or_no_database_yet_is_refused(with_data: FakeProject) -> None:
+    snapshot(with_data.root, "before")
+    with pytest.raises(PlonedevError, match="a snapshot named 'before' exists"):
+        snapshot(with_data.root, "before")
+    with_data.paths.filestorage.unlink()
+    with pytest.raises(PlonedevError, match="no database to snapshot"):
+        snapshot(with_data.root, "other")
+    assert not (snapshots_dir(with_data.paths) / "other").exists()
+
+
+def test_a_failed_backup_leaves_no_half_snapshot(with_data: FakeProject) -> None:
+    (with_data.paths.venv_bin / "repozo").write_text("#!/bin/sh\nexit 1\n")
+    with pytest.raises(PlonedevError, match="repozo backing up failed"):
+        snapshot(with_data.root, "half")
+    assert list(snapshots_dir(with_data.paths).iterdir()) == []
+
+
 def test_a_failed_restore_keeps_the_data_and_starts_the_backend_again(
     with_data: FakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
