@@ -36,6 +36,7 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 SNAPSHOT_STORAGES = ("filestorage", "zeo")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_BLOB_TMP = "tmp"  # ZODB's folder for blobs not committed yet
 _CONVERSION_HINT = "converting between storages is not done yet"
 
 # The venv's distributions as {name: version}: what the data was written with.
@@ -223,12 +224,15 @@ def delete(paths: ProjectPaths, name: str) -> None:
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Copy a folder with hard links (a copy across filesystems); a missing source is an
-    empty tree (a site without blobs yet)."""
+    """Copy a blob tree with hard links (a copy across filesystems); a missing source is
+    an empty tree (a site without blobs yet). The top `tmp/` is left out: ZODB writes
+    uncommitted uploads there, in place, so a link would keep changing."""
     target.mkdir(parents=True)
     if not source.is_dir():
         return
     for folder, dirs, files in os.walk(source):
+        if folder == str(source):
+            dirs[:] = [name for name in dirs if name != _BLOB_TMP]
         here = target / Path(folder).relative_to(source)
         for name in dirs:
             (here / name).mkdir()

@@ -63,12 +63,15 @@ def _data(project: FakeProject) -> dict[str, bytes]:
 
 
 def test_snapshot_copies_the_data_and_writes_the_manifest(with_data: FakeProject) -> None:
+    (with_data.paths.blobstorage / "tmp").mkdir()
+    (with_data.paths.blobstorage / "tmp" / "upload").write_bytes(b"not committed")
     result = snapshot(with_data.root, "before")
     folder = snapshots_dir(with_data.paths) / "before"
     assert (folder / "repozo" / "full.fs").read_bytes() == b"version 1"
     blob = folder / "blobstorage" / "0x01" / "a.blob"
     assert blob.read_bytes() == b"blob 1"
     assert blob.stat().st_ino == (with_data.paths.blobstorage / "0x01" / "a.blob").stat().st_ino
+    assert not (folder / "blobstorage" / "tmp").exists()
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["storage"] == "filestorage"
     assert manifest["plone"] == "6.2.2"
