@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system programs plonedev's tests run for real: PostgreSQL (RelStorage),
-# Varnish, git, and wrk (bench/cache_load.py). Idempotent and quick when everything is
+# Varnish, git, wrk (bench/cache_load.py) and tmux (a terminal for debug's test). Idempotent and quick when everything is
 # there. Needs root to install; without root it only lists what is missing (the tests
 # that need it are then skipped).
 set -euo pipefail
@@ -11,6 +11,7 @@ command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] || wanted+=(varnish)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || wanted+=(postgresql)
 command -v pg_config >/dev/null || wanted+=(libpq-dev)   # psycopg2 builds against it
 command -v wrk >/dev/null || wanted+=(wrk)   # bench/cache_load.py
+command -v tmux >/dev/null || wanted+=(tmux)   # plonedev debug's test: a real terminal
 
 if [ ${#wanted[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -14,6 +14,7 @@ from plonedev.cli import addons as addons_cli
 from plonedev.cli import cache as cache_cli
 from plonedev.cli import create as create_cli
 from plonedev.cli import deploy as deploy_cli
+from plonedev.cli import develop as develop_cli
 from plonedev.cli import frontend as frontend_cli
 from plonedev.cli import i18n as i18n_cli
 from plonedev.cli import ship as ship_cli
@@ -231,6 +232,15 @@ app.command(name="add", help=add_cli.ADD_HELP)(add_cli.add)
 app.command(name="remove-addon")(addons_cli.remove_addon)
 app.command(name="addons")(addons_cli.addons)
 app.command(name="i18n", help=i18n_cli.I18N_HELP)(i18n_cli.i18n)
+app.command(name="test", help=develop_cli.TEST_HELP, cls=develop_cli.PassThrough)(develop_cli.test)
+app.command(name="console", help=develop_cli.CONSOLE_HELP)(develop_cli.console)
+app.command(name="debug", help=develop_cli.DEBUG_HELP)(develop_cli.debug)
+app.command(
+    name="run",
+    help=develop_cli.RUN_HELP,
+    cls=develop_cli.PassThrough,
+    context_settings={"ignore_unknown_options": True},
+)(develop_cli.run)
 app.add_typer(site_cli.site_app, name="site")
 app.command(name="snapshot", help=snapshot_cli.SNAPSHOT_HELP)(snapshot_cli.snapshot)
 app.command(name="snapshots")(snapshot_cli.snapshots)

@@ -16,7 +16,7 @@ from pathlib import Path
 from plonedev.backend.environment import find_uv
 from plonedev.errors import PlonedevError
 from plonedev.project_setup.context import open_project
-from plonedev.sources import SourceSpec, list_sources
+from plonedev.sources.chosen import chosen_sources
 from plonedev.sources.i18n import Catalog, catalogs_of, new_po, same_messages, valid_language
 from plonedev.streaming import run_streaming
 
@@ -53,9 +53,7 @@ def i18n(
                 f"--language {language!r} is not a language code",
                 "use a code such as de, pt_BR or fr",
             )
-    catalogs = [
-        c for spec in _chosen(list_sources(context.paths.root), addons) for c in catalogs_of(spec)
-    ]
+    catalogs = [c for spec in chosen_sources(context.paths.root, addons) for c in catalogs_of(spec)]
     if not catalogs:
         raise PlonedevError(
             "no add-on in sources/ declares an i18n domain",
@@ -63,27 +61,6 @@ def i18n(
         )
     changes = [_rebuild(catalog, languages, write=not check) for catalog in catalogs]
     return I18nResult(changes, checked=check)
-
-
-def _chosen(specs: tuple[SourceSpec, ...], names: tuple[str, ...]) -> list[SourceSpec]:
-    if not names:
-        return [spec for spec in specs if spec.path.is_dir()]
-    by_name = {spec.name.lower(): spec for spec in specs}
-    chosen = []
-    for name in names:
-        spec = by_name.get(name.lower())
-        if spec is None:
-            known = ", ".join(spec.name for spec in specs) or "none"
-            raise PlonedevError(
-                f"{name!r} is not an add-on in mx.ini (known: {known})",
-                "name one of them, or add it with `plonedev add-addon`",
-            )
-        if not spec.path.is_dir():
-            raise PlonedevError(
-                f"{spec.name} is not checked out in {spec.path}", "run `plonedev up` first"
-            )
-        chosen.append(spec)
-    return chosen
 
 
 def _rebuild(catalog: Catalog, languages: tuple[str, ...], *, write: bool) -> CatalogChange:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from plonedev.model import SITE_JOB, Project
+from plonedev.runtime.backend_shell import BackendShell
 
 
 class State(StrEnum):
@@ -76,6 +77,9 @@ class Runtime(Protocol):
 
     def status(self, project: Project) -> list[ServiceStatus]:
         """One status per service of the project."""
+
+    def backend_shell(self, project: Project) -> BackendShell:
+        """Where commands run in the backend's environment (console, run, test)."""
 
     def logs(
         self, project: Project, services: tuple[str, ...], follow: bool, tail: int | None

@@ -29,6 +29,7 @@ from plonedev.runtime.base import (
 from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ContainerInfo, Engine
 from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.docker_shell import DockerShell
 from plonedev.runtime.docker_state import UpRecord, compose_digest
 from plonedev.runtime.docker_varnish import vcl_path, write_vcl
 
@@ -48,6 +49,12 @@ class DockerRuntime:
 
     def _compose(self, project: Project) -> Compose:
         return Compose(self.paths.compose_dir, project.name)
+
+    def backend_shell(self, project: Project) -> DockerShell:
+        backend = next(s for s in project.services if s.role is Role.BACKEND)
+        return DockerShell(
+            self._compose(project), self.paths.root, self.paths.sources, backend.name
+        )
 
     # -- up ---------------------------------------------------------------------------
     def up(self, project: Project, on_event: EventSink) -> None:

@@ -35,6 +35,15 @@ class Compose:
     def exists(self) -> bool:
         return (self.compose_dir / COMPOSE_FILE).is_file()
 
+    def cli(self, *args: str) -> tuple[str, ...]:
+        """`docker compose ARGS` for this project, for a command that needs the terminal
+        (python-on-whales captures the output)."""
+        files = [arg for path in self.files for arg in ("--file", str(path))]
+        return (
+            "docker", "compose", "--project-name", self.project_name,
+            "--project-directory", str(self.compose_dir), *files, *args,
+        )  # fmt: skip
+
     def _docker(self) -> Any:
         from python_on_whales import DockerClient
 

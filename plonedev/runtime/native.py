@@ -21,6 +21,7 @@ from plonedev.runtime import ports, processes, release
 from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.runtime.health import is_healthy
 from plonedev.runtime.logs import follow_logs, tail_lines
+from plonedev.runtime.native_shell import NativeShell
 from plonedev.runtime.state import RunningService, StateFile
 
 _POLL_FIRST = 0.05  # the backend can answer within a second; do not sleep past that
@@ -55,6 +56,9 @@ class NativeRuntime:
             if current:
                 self._stop(current, service, on_event, then_start=True)
             self._start(service, on_event)
+
+    def backend_shell(self, project: Project) -> NativeShell:
+        return NativeShell(self.paths)
 
     def config_reloaded(self, service: Service) -> None:
         """The running process took in its config files as they are now (Varnish after

@@ -51,6 +51,24 @@ class PlonedevProject:
     def backend(self) -> str:
         return f"http://127.0.0.1:{self.ports['backend']}"
 
+    def site_title(self) -> str:
+        status, body = self.request("GET", f"{self.backend}/Plone", auth=True)
+        assert status == 200, body
+        title: str = json.loads(body)["title"]
+        return title
+
+    def piped(self, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """`plonedev ARGS` with `stdin` piped in (no terminal), as in `echo ... | plonedev`."""
+        return subprocess.run(
+            [sys.executable, "-m", "plonedev", *args],
+            cwd=self.root,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
     def request(
         self,
         method: str,
@@ -102,10 +120,15 @@ def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> Plo
 def make_native_init_project(tmp: Path, section: str = "") -> PlonedevProject:
     """A native project as `plonedev init` leaves it: an mx.ini with comments, an empty
     sources/ (no demo add-on); `section` adds to its [tool.plonedev]."""
+    project = make_project(tmp, f'runtime = "native"\n{section}', with_demo=False)
+    as_init_left_it(project)
+    return project
+
+
+def as_init_left_it(project: PlonedevProject) -> None:
+    """An mx.ini with init's comments, an empty sources/ (no demo add-on)."""
     from plonedev.commands.init import MX_INI
 
-    project = make_project(tmp, f'runtime = "native"\n{section}', with_demo=False)
     project.root.joinpath("mx.ini").write_text(MX_INI)
     project.root.joinpath("sources").mkdir()
     project.root.joinpath("sources", ".gitkeep").touch()
-    return project

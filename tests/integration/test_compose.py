@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from plonedev.runtime.engine import probe_engine
-from tests.integration.plone_project import REPO, PlonedevProject, make_project
+from tests.integration.plone_project import REPO, PlonedevProject, as_init_left_it, make_project
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -89,15 +89,22 @@ class DockerProject:
         self.run("down", "--volumes", "--yes", check=False)
 
 
-def docker_project(tmp: Path, images: list[str], prefix: str, section: str = "") -> DockerProject:
-    """A copy of the demo project run by Docker, under a name no other test run uses."""
+def docker_project(
+    tmp: Path, images: list[str], prefix: str, section: str = "", *, with_demo: bool = True
+) -> DockerProject:
+    """A copy of the demo project run by Docker, under a name no other test run uses
+    (without the demo: as `plonedev init` leaves a project)."""
     name = f"{prefix}-{secrets.token_hex(3)}"
     images.append(f"{name}-backend:dev")
     tmp.mkdir(parents=True, exist_ok=True)
     images = "\n".join(f'{key} = "{value}"' for key, value in IMAGES.items())
     project = make_project(
-        tmp, f'name = "{name}"\nruntime = "docker"\n{section}\n[tool.plonedev.images]\n{images}\n'
+        tmp,
+        f'name = "{name}"\nruntime = "docker"\n{section}\n[tool.plonedev.images]\n{images}\n',
+        with_demo=with_demo,
     )
+    if not with_demo:
+        as_init_left_it(project)
     return DockerProject(project, name)
 
 

@@ -7,9 +7,13 @@ in the backend's environment.
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -68,3 +72,111 @@ def test_an_existing_folder_is_refused(created: PlonedevProject) -> None:
     assert done.returncode != 0
     assert "exists already" in done.stdout + done.stderr
     assert created.root.joinpath("mx.ini").read_text() == before
+
+
+def test_plonedev_test_runs_the_tests_and_exits_with_their_code(created: PlonedevProject) -> None:
+    done = created.run("test", ADDON, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "4 passed" in done.stdout
+    failing = created.root / "sources" / ADDON / "src" / "acme" / "hello" / "tests" / "test_no.py"
+    failing.write_text("def test_made_to_fail():\n    assert 1 == 2\n")
+    try:
+        done = created.run("test", ADDON, "--", "-q", check=False)
+    finally:
+        failing.unlink()
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "1 failed, 4 passed" in done.stdout
+
+
+def test_plonedev_test_cov_measures_the_addon(created: PlonedevProject) -> None:
+    done = created.run("test", "--cov", "--", "-q", check=False)  # all add-ons: this one
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "src/acme/hello/browser/" in done.stdout and "TOTAL" in done.stdout
+
+
+def test_a_test_path_that_does_not_exist_is_one_line(created: PlonedevProject) -> None:
+    done = created.run("test", ADDON, "--", "tests/test_nope.py", check=False)
+    assert done.returncode not in (0, 1)  # not the tests' own failure: nothing ran
+    assert "has no test path 'tests/test_nope.py'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_piped_console_input_prints_the_site_title(created: PlonedevProject) -> None:
+    done = created.piped("print(site.title)\nprint(app.acl_users.getUser('admin'))\n", "console")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [created.site_title(), "admin"]
+    assert "read-only" in done.stderr  # the running backend holds the FileStorage
+
+
+def test_run_changes_the_title_for_good_and_passes_the_exit_code(
+    created: PlonedevProject,
+) -> None:
+    script = created.root / "retitle.py"
+    script.write_text(
+        "import sys\nimport transaction\n\n"
+        "site.setTitle(sys.argv[1])\ntransaction.commit()\nsys.exit(int(sys.argv[2]))\n"
+    )
+    done = created.run("run", "retitle.py", "Retitled by run", "3", check=False)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Stopping the backend" in done.stderr
+    # The backend `run` started again after the script reads it from Data.fs.
+    assert created.site_title() == "Retitled by run"
+
+
+def _pane(session: str) -> str:
+    done = subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout
+
+
+def _wait_for(condition: Callable[[], bool], what: str, session: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}:\n{_pane(session)}"
+        time.sleep(0.5)
+
+
+def test_debug_stops_at_a_breakpoint_and_gives_the_backend_back(
+    created: PlonedevProject,
+) -> None:
+    """Last in the module: the backend runs in a tmux terminal, then supervised again."""
+    view = created.root / "sources" / ADDON / "src" / "acme" / "hello" / "browser" / "hello.py"
+    original = view.read_text()
+    stop = "        breakpoint()\n        self.request"
+    view.write_text(original.replace("        self.request", stop, 1))
+    session = f"plonedev-debug-{uuid.uuid4().hex[:6]}"
+    url = f"{created.backend}/Plone/@@hello-hello"
+    command = f"{sys.executable} -m plonedev debug; echo debug-exited-$?; sleep 60"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-c",
+         str(created.root), command],
+        check=True,
+    )  # fmt: skip
+    answers: list[tuple[int, str]] = []
+    try:
+        # The backend in the terminal (the supervised one answers until debug stops it).
+        _wait_for(lambda: "Serving on" in _pane(session), "the backend in the terminal", session)
+        request = threading.Thread(
+            target=lambda: answers.append(created.request("GET", url, accept="text/plain"))
+        )
+        request.start()
+        _wait_for(lambda: "(Pdb)" in _pane(session), "pdb at the breakpoint", session)
+        assert answers == []  # the request waits at the breakpoint
+        subprocess.run(["tmux", "send-keys", "-t", session, "c", "Enter"], check=True)
+        request.join(timeout=60)
+        assert answers == [(200, f"Hello from {ADDON}")]
+        view.write_text(original)
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        _wait_for(lambda: "debug-exited-" in _pane(session), "debug to return", session)
+    finally:
+        view.write_text(original)
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    # The supervised backend again, as `up` runs it: in the background, in `status`.
+    status = json.loads(created.run("status", "--json").stdout)
+    backend = next(s for s in status["services"] if s["name"] == "backend")
+    assert backend["state"] == "running"
+    assert created.request("GET", url, accept="text/plain") == (200, f"Hello from {ADDON}")
