@@ -80,7 +80,8 @@ def _access(running: RunningProject, *, writes: bool) -> ConsoleAccess:
         held = states.get(_backend(running).name) in UP_STATES
         return ConsoleAccess(read_only=held and not writes, stop_backend=held and writes)
     role, what = _SERVER[config.storage]
-    server = next(s for s in running.project.services if s.role is role)
+    server = running.project.by_role(role)
+    assert server is not None  # the model has the storage's server
     if states.get(server.name) not in UP_STATES:
         raise PlonedevError(
             f"{what} ({server.name}) is not running: the console reads the site from it",
@@ -118,4 +119,6 @@ def _backend_stopped(running: RunningProject, reporter: Reporter, stop: bool) ->
 
 
 def _backend(running: RunningProject) -> Service:
-    return next(s for s in running.project.services if s.role is Role.BACKEND)
+    backend = running.project.by_role(Role.BACKEND)
+    assert backend is not None  # every project has one
+    return backend

@@ -32,7 +32,8 @@ def debug(
 ) -> int:
     """Run the backend attached to the terminal until it exits; its exit code."""
     running = open_running_project(start, runtime)
-    backend = next(s for s in running.project.services if s.role is Role.BACKEND)
+    backend = running.project.by_role(Role.BACKEND)
+    assert backend is not None  # every project has one
     shell = running.runtime.backend_shell(running.project)
     command = shell.serve(backend, debugpy_port=debugpy_port)
     reporter.info(

@@ -51,7 +51,8 @@ class DockerRuntime:
         return Compose(self.paths.compose_dir, project.name)
 
     def backend_shell(self, project: Project) -> DockerShell:
-        backend = next(s for s in project.services if s.role is Role.BACKEND)
+        backend = project.by_role(Role.BACKEND)
+        assert backend is not None  # every project has one
         return DockerShell(
             self._compose(project), self.paths.root, self.paths.sources, backend.name
         )
