@@ -39,13 +39,16 @@ class DockerShell:
         return self._mounted[host]
 
     def serve(self, service: Service, *, debugpy_port: int | None = None) -> ShellCommand:
-        assert service.container is not None
-        argv = service.container.command  # ("python", script, zope.ini)
-        options = ["--service-ports"]
+        container = service.container
+        assert container is not None
+        argv = container.command  # ("python", script, zope.ini)
+        # Its ports as compose.yaml publishes them (--service-ports cannot go with more).
+        published = [(b.port, container.ports[b.name]) for b in service.ports]
         if debugpy_port is not None:
             # Listening on all of the container's addresses; published on 127.0.0.1 only.
             argv = (argv[0], "-m", "debugpy", "--listen", f"0.0.0.0:{debugpy_port}", *argv[1:])
-            options += ["--publish", f"127.0.0.1:{debugpy_port}:{debugpy_port}"]
+            published.append((debugpy_port, debugpy_port))
+        options = [f"--publish=127.0.0.1:{host}:{inside}" for host, inside in published]
         return self.command(argv, tty=True, options=options)
 
     def command(

@@ -12,12 +12,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
+from plonedev.runtime.ports import free_port
 from tests.integration.plone_project import PlonedevProject, make_native_init_project
+from tests.integration.terminal import debug_adapter_answers, terminal
 
 pytestmark = pytest.mark.slow
 
@@ -123,60 +124,53 @@ def test_run_changes_the_title_for_good_and_passes_the_exit_code(
     assert created.site_title() == "Retitled by run"
 
 
-def _pane(session: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout
-
-
-def _wait_for(condition: Callable[[], bool], what: str, session: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}:\n{_pane(session)}"
-        time.sleep(0.5)
-
-
 def test_debug_stops_at_a_breakpoint_and_gives_the_backend_back(
     created: PlonedevProject,
 ) -> None:
-    """Last in the module: the backend runs in a tmux terminal, then supervised again."""
+    """Near the end of the module: the backend runs in a terminal, then supervised again."""
     view = created.root / "sources" / ADDON / "src" / "acme" / "hello" / "browser" / "hello.py"
     original = view.read_text()
     stop = "        breakpoint()\n        self.request"
     view.write_text(original.replace("        self.request", stop, 1))
-    session = f"plonedev-debug-{uuid.uuid4().hex[:6]}"
     url = f"{created.backend}/Plone/@@hello-hello"
-    command = f"{sys.executable} -m plonedev debug; echo debug-exited-$?; sleep 60"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", "-c",
-         str(created.root), command],
-        check=True,
-    )  # fmt: skip
     answers: list[tuple[int, str]] = []
     try:
-        # The backend in the terminal (the supervised one answers until debug stops it).
-        _wait_for(lambda: "Serving on" in _pane(session), "the backend in the terminal", session)
-        request = threading.Thread(
-            target=lambda: answers.append(created.request("GET", url, accept="text/plain"))
-        )
-        request.start()
-        _wait_for(lambda: "(Pdb)" in _pane(session), "pdb at the breakpoint", session)
-        assert answers == []  # the request waits at the breakpoint
-        subprocess.run(["tmux", "send-keys", "-t", session, "c", "Enter"], check=True)
-        request.join(timeout=60)
-        assert answers == [(200, f"Hello from {ADDON}")]
-        view.write_text(original)
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        _wait_for(lambda: "debug-exited-" in _pane(session), "debug to return", session)
+        with terminal(f"{sys.executable} -m plonedev debug", created.root) as screen:
+            # The backend in the terminal (the supervised one answers until debug stops it).
+            screen.wait_for_text("Serving on")
+            request = threading.Thread(
+                target=lambda: answers.append(created.request("GET", url, accept="text/plain"))
+            )
+            request.start()
+            screen.wait_for_text("(Pdb)")
+            assert answers == []  # the request waits at the breakpoint
+            screen.keys("c", "Enter")
+            request.join(timeout=60)
+            assert answers == [(200, f"Hello from {ADDON}")]
+            view.write_text(original)
+            screen.keys("C-c")
+            screen.wait_for_text("exited-")
     finally:
         view.write_text(original)
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    _assert_supervised_again(created, url)
+
+
+def test_debug_debugpy_lets_an_ide_attach(created: PlonedevProject) -> None:
+    port = free_port()
+    url = f"{created.backend}/Plone/@@hello-hello"
+    command = f"{sys.executable} -m plonedev debug --debugpy --port {port}"
+    with terminal(command, created.root) as screen:
+        screen.wait_for_text("Serving on")
+        assert debug_adapter_answers(port), screen.screen()
+        assert created.request("GET", url, accept="text/plain")[0] == 200
+        screen.keys("C-c")
+        screen.wait_for_text("exited-")
+    _assert_supervised_again(created, url)
+
+
+def _assert_supervised_again(project: PlonedevProject, url: str) -> None:
     # The supervised backend again, as `up` runs it: in the background, in `status`.
-    status = json.loads(created.run("status", "--json").stdout)
+    status = json.loads(project.run("status", "--json").stdout)
     backend = next(s for s in status["services"] if s["name"] == "backend")
     assert backend["state"] == "running"
-    assert created.request("GET", url, accept="text/plain") == (200, f"Hello from {ADDON}")
+    assert project.request("GET", url, accept="text/plain") == (200, f"Hello from {ADDON}")

@@ -7,11 +7,15 @@ console and run share the running backend's volume (FileStorage).
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 
 import pytest
 
+from plonedev.runtime.ports import free_port
 from tests.integration.plone_project import PlonedevProject
+from tests.integration.terminal import debug_adapter_answers, terminal
 from tests.integration.test_compose import (  # noqa: F401 (a fixture)
     docker_project,
     stand_in_images,
@@ -73,3 +77,19 @@ def test_run_changes_the_title_for_good(project: PlonedevProject) -> None:
     done = project.run("run", "retitle.py", "Retitled in Compose", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert project.site_title() == "Retitled in Compose"
+
+
+def test_debug_debugpy_in_a_container_lets_an_ide_attach(project: PlonedevProject) -> None:
+    port = free_port()
+    url = f"{project.backend}/Plone/@@hello-hello"
+    command = f"{sys.executable} -m plonedev debug --debugpy --port {port}"
+    with terminal(command, project.root) as screen:
+        screen.wait_for_text("Serving on", timeout=300)
+        assert debug_adapter_answers(port), screen.screen()
+        assert project.request("GET", url, accept="text/plain") == (200, f"Hello from {ADDON}")
+        screen.keys("C-c")
+        screen.wait_for_text("exited-")
+    status = json.loads(project.run("status", "--json").stdout)
+    backend = next(s for s in status["services"] if s["name"] == "backend")
+    assert backend["state"] == "running"
+    assert project.request("GET", url, accept="text/plain") == (200, f"Hello from {ADDON}")

@@ -266,3 +266,15 @@ def serve(plone: FakePlone) -> ThreadingHTTPServer:
     # A short poll: shutdown() at the end of each test waits for it.
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server
+
+
+def running_with(root: Path, runtime: Any) -> Any:
+    """The project in `root` (its pyproject written) as open_running_project gives it, run
+    by `runtime`: for a command module's open_running_project to return."""
+    from plonedev.project import build_project
+    from plonedev.project_setup.context import RunningProject, open_project
+    from plonedev.runtime.select import Resolution
+
+    context = open_project(root)
+    project = build_project(context.config, context.paths, native_programs=False)
+    return RunningProject(context, project, runtime, Resolution("fake", "test"))

@@ -12,13 +12,11 @@ import pytest
 from plonedev.commands import console as console_module
 from plonedev.errors import PlonedevError
 from plonedev.model import Project
-from plonedev.project import build_project
-from plonedev.project_setup.context import RunningProject, open_project
 from plonedev.report import QuietReporter
 from plonedev.runtime.backend_shell import ShellCommand
 from plonedev.runtime.base import ServiceStatus, State
-from plonedev.runtime.select import Resolution
 from tests.conftest import write_pyproject
+from tests.unit.commands.fakes import running_with
 
 
 class RecordingShell:
@@ -71,10 +69,8 @@ def _project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, storage: str, running: set[str]
 ) -> FakeRuntime:
     write_pyproject(tmp_path, f'storage = "{storage}"\n')
-    context = open_project(tmp_path)
-    project = build_project(context.config, context.paths, native_programs=False)
     runtime = FakeRuntime(running)
-    opened = RunningProject(context, project, runtime, Resolution("fake", "test"))  # type: ignore[arg-type]
+    opened = running_with(tmp_path, runtime)
     monkeypatch.setattr(console_module, "open_running_project", lambda start, runtime: opened)
     return runtime
 
