@@ -90,9 +90,17 @@ def _restorable(running: RunningProject, name: str | None) -> Manifest:
     paths, storage = running.context.paths, running.context.config.storage.value
     files.data_fs(paths, storage)  # a storage snapshots do not cover says so first
     if name is None:
-        found = [m for m in files.list_snapshots(paths) if isinstance(m, Manifest)]
+        # The newest this project can restore: one of another storage would be refused.
+        found = [
+            m
+            for m in files.list_snapshots(paths)
+            if isinstance(m, Manifest) and m.storage == storage
+        ]
         if not found:
-            raise PlonedevError("no snapshot to restore", "take one with `plonedev snapshot`")
+            raise PlonedevError(
+                f"no snapshot of this project's storage ({storage}) to restore",
+                "take one with `plonedev snapshot`",
+            )
         manifest = found[-1]
     else:
         folder = files.snapshots_dir(paths) / files.check_name(name)

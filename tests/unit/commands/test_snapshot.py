@@ -209,3 +209,12 @@ def test_restore_latest_through_the_cli(with_data: FakeProject) -> None:
     assert result.exit_code == 0, result.output
     assert "Restored new" in result.output
     assert Path(with_data.paths.filestorage).read_bytes() == b"version 2"
+
+
+def test_restore_latest_skips_a_newer_snapshot_of_another_storage(with_data: FakeProject) -> None:
+    snapshot(with_data.root, "mine")
+    _write_data(with_data, b"version 2", b"blob 2")
+    _break(with_data, "zeo")  # "snap", newer, taken when the project ran ZEO
+    result = CliRunner().invoke(app, ["restore", "--latest", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Restored mine" in result.output
