@@ -176,6 +176,12 @@ def test_build_deploy_and_roll_volto_without_a_failed_request(tmp_path: Path) ->
         # A page rendered on the server by Volto: ingress -> Varnish -> ingress -> frontend,
         # which asked the backend for the site (its title) and runs the project's add-on.
         page = _http(port, "GET", "/")
+        # Swarm's health is each task's own; Varnish sees a backend healthy only after its
+        # probe's window: a first page may be its 503 for a few seconds under load.
+        deadline = time.monotonic() + 60
+        while page.status == 503 and time.monotonic() < deadline:
+            time.sleep(2)
+            page = _http(port, "GET", "/")
         assert page.status == 200, page.body[:500]
         assert title_of(page.body) == TITLE
         assert "marker-production" in page.body
