@@ -20,6 +20,7 @@ from plonedev.config import Storage
 from plonedev.errors import PlonedevError
 from plonedev.model import Role, Service
 from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.paused import services_paused
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import BackendShell, ShellCommand, run_attached
 from plonedev.runtime.base import UP_STATES
@@ -109,13 +110,9 @@ def _backend_stopped(running: RunningProject, reporter: Reporter, stop: bool) ->
     if not stop:
         yield
         return
-    backend = _backend(running)
     reporter.info("Stopping the backend for the script (it holds Data.fs); it starts again after")
-    running.runtime.stop(running.project, (backend.name,), reporter.event)
-    try:
+    with services_paused(running, (_backend(running).name,), reporter.event):
         yield
-    finally:
-        running.runtime.up(running.project.only((backend.name,)), reporter.event)
 
 
 def _backend(running: RunningProject) -> Service:

@@ -15,6 +15,7 @@ from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Role
 from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.paused import services_paused
 from plonedev.render.vscode import attach_configuration, merged_launch_json
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import run_attached
@@ -40,12 +41,12 @@ def debug(
         "Stopping the supervised backend: it runs here until Ctrl-C, then starts again"
         + (f"; debugpy listens on 127.0.0.1:{debugpy_port}" if debugpy_port else "")
     )
-    running.runtime.stop(running.project, (backend.name,), reporter.event)
-    try:
-        return run_attached(command)
-    finally:
-        reporter.info("Starting the supervised backend again")
-        running.runtime.up(running.project.only((backend.name,)), reporter.event)
+    with services_paused(running, (backend.name,), reporter.event) as stopped:
+        try:
+            return run_attached(command)
+        finally:
+            if stopped:
+                reporter.info("Starting the supervised backend again")
 
 
 def write_launch_json(start: Path, port: int, *, runtime: str | None = None) -> Path:

@@ -18,8 +18,8 @@ from plonedev.backend.snapshot import Manifest
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
 from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.paused import services_paused
 from plonedev.report import Reporter
-from plonedev.runtime.base import UP_STATES
 
 _DATA_ROLES = (Role.BACKEND, Role.ZEO)  # the services with the database open
 
@@ -73,16 +73,10 @@ def restore(
     manifest = _restorable(running, name)
     began = time.monotonic()
     project = running.project
-    holders = {s.name for s in project.services if s.role in _DATA_ROLES}
-    alive = {s.name for s in running.runtime.status(project) if s.state in UP_STATES}
-    stopped: list[str] = []
-    try:
-        if holders & alive:
-            stopped = running.runtime.stop(project, tuple(sorted(holders & alive)), reporter.event)
+    holders = tuple(s.name for s in project.services if s.role in _DATA_ROLES)
+    # Started again after, on whichever data is in place then.
+    with services_paused(running, holders, reporter.event) as stopped:
         files.put_back(running.context.paths, manifest)
-    finally:
-        if stopped:  # again what ran, on whichever data is in place now
-            running.runtime.up(project.only(tuple(stopped)), reporter.event)
     return RestoreResult(manifest, stopped, time.monotonic() - began)
 
 

@@ -27,7 +27,7 @@ class NativeShell:
     def serve(self, service: Service, *, debugpy_port: int | None = None) -> ShellCommand:
         argv = service.command
         if debugpy_port is not None:
-            python = self.command(["python"]).argv[0]
+            python = str(venv_script(self.paths.venv, "python"))
             _ensure_debugpy(python, self.paths.root)
             argv = (python, "-m", "debugpy", "--listen", f"127.0.0.1:{debugpy_port}", *argv)
         return ShellCommand(argv, service.cwd, env=service.env)

@@ -1,0 +1,28 @@
+"""Services stopped for the length of a block, and started again after it, whatever happens.
+
+For commands that need what a running service holds: a FileStorage's lock (`run`), the
+backend's port (`debug`), the data files (`restore`). Only what was running is stopped,
+and only that is started again, in a finally: an error in the block still leaves the
+project as the user had it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from plonedev.project_setup.context import RunningProject
+from plonedev.runtime.base import EventSink
+
+
+@contextmanager
+def services_paused(
+    running: RunningProject, names: tuple[str, ...], on_event: EventSink
+) -> Iterator[list[str]]:
+    """Stop those of `names` that run; yields the ones it stopped."""
+    stopped = running.runtime.stop(running.project, names, on_event)
+    try:
+        yield stopped
+    finally:
+        if stopped:
+            running.runtime.up(running.project.only(tuple(stopped)), on_event)
