@@ -123,7 +123,7 @@ def print_added(result: AddResult) -> None:
         console.print(f"  [bold]site[/]      {escape(result.profile_note)}", soft_wrap=True)
     for warning in result.warnings:
         ui.ConsoleReporter().warn(warning)
-    _print_steps(result.steps, result.seconds)
+    print_steps(result.steps, result.seconds)
 
 
 def _print_removed(result: RemoveResult) -> None:
@@ -147,10 +147,10 @@ def _print_removed(result: RemoveResult) -> None:
         console.print(f"  [bold]code[/]      deleted {escape(str(result.checkout_removed))}")
     for warning in result.warnings:
         ui.ConsoleReporter().warn(warning)
-    _print_steps(result.steps, result.seconds)
+    print_steps(result.steps, result.seconds)
 
 
-def _print_steps(steps: tuple[StepTime, ...], seconds: float) -> None:
+def print_steps(steps: tuple[StepTime, ...], seconds: float) -> None:
     split = ", ".join(f"{step.key} {step.seconds:.1f} s" for step in steps)
     ui.console.print(f"[dim]Took {seconds:.1f} s ({escape(split)}).[/]")
 

@@ -66,11 +66,13 @@ def ensure_frontend(
     env: Mapping[str, str] | None = None,
     on_line: LineSink | None = None,
     force: bool = False,
+    new_dependency: bool = False,
 ) -> FrontendInstall:
     """Volto in core/packages/volto and the workspace's node_modules, as cheaply as can be.
 
     `state` is the project's .plonedev/ (where pnpm is installed when missing); `env`
-    adds variables for npm and pnpm (NODE_EXTRA_CA_CERTS for a corporate CA bundle).
+    adds variables for npm and pnpm (NODE_EXTRA_CA_CERTS for a corporate CA bundle);
+    `new_dependency`: package.json gained one, so the lockfile must change.
     """
     started = time.monotonic()
     require_project(paths)
@@ -98,8 +100,8 @@ def ensure_frontend(
         # A non-interactive run cannot answer pnpm's "remove node_modules?" question.
         "--config.confirm-modules-purge=false",
     ]
-    if not paths.lockfile.exists():
-        argv.append("--no-frozen-lockfile")  # CI=true would refuse to create one
+    if new_dependency or not paths.lockfile.exists():
+        argv.append("--no-frozen-lockfile")  # CI=true would refuse to write one
     run_tool(
         argv,
         cwd=paths.root,

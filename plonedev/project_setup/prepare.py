@@ -87,7 +87,9 @@ def environment(
     return result
 
 
-def frontend(context: ProjectContext, reporter: Reporter) -> FrontendInstall | None:
+def frontend(
+    context: ProjectContext, reporter: Reporter, *, new_dependency: bool = False
+) -> FrontendInstall | None:
     """Volto in the frontend's core/ and its node_modules; None without a frontend."""
     paths, config = context.paths, context.config
     if not config.frontend:
@@ -95,7 +97,11 @@ def frontend(context: ProjectContext, reporter: Reporter) -> FrontendInstall | N
     env = {"NODE_EXTRA_CA_CERTS": str(paths.root / config.ca_bundle)} if config.ca_bundle else {}
     with reporter.step("Installing the frontend (pnpm)") as step:
         result = ensure_frontend(
-            frontend_paths(paths.root, config.frontend), paths.state, env=env, on_line=step.update
+            frontend_paths(paths.root, config.frontend),
+            paths.state,
+            env=env,
+            on_line=step.update,
+            new_dependency=new_dependency,
         )
         step.done(
             f"Frontend installed: Volto {result.volto_version} ({result.reason})"

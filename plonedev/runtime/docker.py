@@ -183,6 +183,12 @@ class DockerRuntime:
         expect = Expectation(tuple(wanted), timeout=_timeout(services))
         start_and_wait(self.engine, project.name, start, expect, on_event, self._job_done)
 
+    def run_job(self, project: Project, job: str, timeout: float = 1800) -> None:
+        """Run a one-shot job of the project once more, in the foreground (the frontend's
+        install job after its package files changed)."""
+        args = ["run", "--rm", "--no-deps", "-T", job]
+        self._compose(project).run_captured(f"run {job}", args, timeout)
+
     # -- down -------------------------------------------------------------------------
     def down(self, project: Project, on_event: EventSink) -> list[str]:
         return self._down(project, on_event, volumes=False)

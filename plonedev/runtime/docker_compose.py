@@ -7,6 +7,7 @@ one, is merged after it. Nothing is printed: output goes to a callback or into e
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,22 @@ class Compose:
             yield from lines
         if pending:
             yield pending
+
+    def run_captured(self, action: str, args: list[str], timeout: float) -> str:
+        """Compose's output (python-on-whales has neither `config --hash` nor an attached
+        `run` that returns the output)."""
+        try:
+            done = subprocess.run(
+                self.cli(*args), capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise PlonedevError(
+                f"docker compose could not {action} within {timeout:.0f} s",
+                "see `plonedev logs`",
+            ) from None
+        if done.returncode != 0:
+            raise compose_error(action, done.stdout + done.stderr)
+        return done.stdout
 
     def _run(self, action: str, command: str, **kwargs: Any) -> Any:
         from python_on_whales.exceptions import DockerException

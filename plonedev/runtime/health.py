@@ -46,3 +46,16 @@ def _accepts(host: str, port: int, timeout: float) -> bool:
             return True
     except OSError:
         return False
+
+
+def fetch_page(url: str, timeout: float = 30.0) -> tuple[int, str]:
+    """GET `url` as a browser asks for a page: (status, body); (0, reason) when nothing
+    answers."""
+    request = urllib.request.Request(url, headers={"Accept": "text/html"})  # noqa: S310
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return int(response.status), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+    except (OSError, ValueError) as exc:
+        return 0, str(exc)

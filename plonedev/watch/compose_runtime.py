@@ -10,14 +10,11 @@ definition and the id of its image; a service whose labels differ from what
 
 from __future__ import annotations
 
-import subprocess
-
-from plonedev.errors import PlonedevError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.runtime.base import EventSink
 from plonedev.runtime.docker import DockerRuntime
-from plonedev.runtime.docker_compose import Compose, compose_error
+from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL, Engine
 from plonedev.runtime.docker_health import Expectation, start_and_wait
 
@@ -25,37 +22,9 @@ HASH_LABEL = "com.docker.compose.config-hash"
 IMAGE_LABEL = "com.docker.compose.image"
 
 
-def _compose_argv(compose: Compose) -> list[str]:
-    argv = ["docker", "compose", "-p", compose.project_name]
-    argv += ["--project-directory", str(compose.compose_dir)]
-    for path in compose.files:
-        argv += ["-f", str(path)]
-    return argv
-
-
-def _run(compose: Compose, action: str, args: list[str], timeout: float) -> str:
-    """Compose's output (python-on-whales has neither `config --hash` nor an attached
-    `run` that returns the output)."""
-    try:
-        done = subprocess.run(
-            [*_compose_argv(compose), *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise PlonedevError(
-            f"docker compose could not {action} within {timeout:.0f} s", "see `plonedev logs`"
-        ) from None
-    if done.returncode != 0:
-        raise compose_error(action, done.stdout + done.stderr)
-    return done.stdout
-
-
 def definition_hashes(compose: Compose) -> dict[str, str]:
     """Each service's definition hash, as Compose computes it from the files now."""
-    output = _run(compose, "read the Compose files", ["config", "--hash", "*"], 60)
+    output = compose.run_captured("read the Compose files", ["config", "--hash", "*"], 60)
     pairs = (line.split() for line in output.splitlines())
     return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
 
@@ -114,8 +83,3 @@ class WatchedDockerRuntime(DockerRuntime):
         return outdated_services(
             Compose(self.paths.compose_dir, project.name), self.engine, project
         )
-
-    def run_job(self, project: Project, job: str, timeout: float = 1800) -> None:
-        """Run a one-shot job of the project once more, in the foreground."""
-        compose = Compose(self.paths.compose_dir, project.name)
-        _run(compose, f"run {job}", ["run", "--rm", "--no-deps", "-T", job], timeout)

@@ -1,9 +1,11 @@
 """The Volto frontend, natively: `add-frontend`, then `up` runs a real Volto dev server.
 
-One dev-server boot (about 1.8 GB and 20-120 s on 2 cores) checks everything a user
-would: the home page rendered on the server holds the site's title, a document made
-through the REST API renders with its title, the logs are there, a change to the
-frontend add-on shows up without a restart, and a second `up` skips pnpm.
+One project for the module, one dev-server boot (about 1.8 GB and 20-120 s on 2 cores)
+checks everything a user would: the home page rendered on the server holds the site's
+title, a document made through the REST API renders with its title, the logs are there,
+a change to the frontend add-on shows up without a restart, and a second `up` skips
+pnpm. Then `create-addon --frontend` on that running project: one dev-server restart,
+and the new add-on's page is rendered on the server.
 Needs Node 20/22 and npm on PATH, and the npm registry.
 """
 
@@ -14,7 +16,6 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -58,10 +59,11 @@ def frontend_port() -> int:
     raise RuntimeError("no two free ports in a row")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[PlonedevProject]:
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlonedevProject]:
     project = make_project(
-        tmp_path, f'runtime = "native"\nvarnish = true\nsite-title = "{SITE_TITLE}"'
+        tmp_path_factory.mktemp("frontend"),
+        f'runtime = "native"\nvarnish = true\nsite-title = "{SITE_TITLE}"',
     )
     port = frontend_port()
     pyproject = project.root / "pyproject.toml"
@@ -181,3 +183,44 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     for name in ("node", "pnpm", "volto", "node_modules"):
         assert checks[name]["ok"], checks[name]
     assert "18.33.0" in checks["volto"]["detail"]
+
+
+def test_create_addon_frontend_is_rendered_by_the_running_dev_server(
+    project: PlonedevProject,
+) -> None:
+    """After the test above (its dev server still runs); alone, `up` starts the project."""
+    project.run("up")
+    pid = _frontend_pid(project)
+    name = "volto-hello"
+    started = time.monotonic()
+    done = project.run("create-addon", "--frontend", name)
+    seconds = time.monotonic() - started
+    print(f"\ncreate-addon --frontend {name}: {seconds:.1f} s until it returned")
+    print(done.stdout.strip().splitlines()[-1])  # its steps' times
+    assert f"restarted with it; its page shows 'Hello from {name}'" in done.stdout, done.stdout
+    assert _frontend_pid(project) != pid
+
+    # A browser's request: the page rendered on the server, in the site's layout.
+    status, html = _get(project, f"/hello-{name}")
+    assert status == 200
+    assert f"Hello from {name}</h1>" in html
+    assert 'id="page-volto-hello"' in html
+    assert "marker-after" in html  # the first add-on's component: both add-ons load
+
+    frontend = project.root / "frontend"
+    assert json.loads((frontend / "package.json").read_text())["dependencies"][name] == (
+        "workspace:*"
+    )
+    assert f"'{ADDON}', '{name}'" in (frontend / "volto.config.js").read_text()
+    link = frontend / "node_modules" / name
+    assert link.resolve() == (frontend / "packages" / name).resolve()  # linked by pnpm
+    assert name in (frontend / "pnpm-lock.yaml").read_text()
+
+    # The same name again: one line, nothing changed, the dev server left alone.
+    before = (frontend / "package.json").read_bytes(), (frontend / "volto.config.js").read_bytes()
+    again = project.run("create-addon", "--frontend", name, check=False)
+    assert again.returncode != 0
+    assert f"frontend/packages/{name} exists already" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    after = (frontend / "package.json").read_bytes(), (frontend / "volto.config.js").read_bytes()
+    assert after == before
