@@ -49,6 +49,7 @@ Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
 # Seconds Varnish keeps anonymous pages at least; up to a day (a typo of 36000 is not one).
 Hold = Annotated[int, Field(ge=0, le=86400, strict=True)]
+Keep = Annotated[int, Field(ge=1, le=1000, strict=True)]
 
 
 def parse_requirement(text: str) -> Requirement | None:
@@ -130,6 +131,7 @@ class PlonedevConfig(_Section):
     storage: Storage = Storage.FILESTORAGE
     varnish: Flag = False
     cache_hold: Hold = 0  # anonymous pages stay in Varnish at least this long (seconds)
+    snapshot_keep: Keep = 5  # automatic snapshots (before down --volumes...) kept, newest first
     frontend: str = ""  # path to the Volto project, "" for none
     runtime: RuntimeChoice = RuntimeChoice.AUTO
     debug: Flag = True

@@ -56,6 +56,8 @@ class Manifest:
     sizes: dict[str, int]  # bytes: "data" (the repozo backup), "blobs"
     packages: dict[str, str] = field(default_factory=dict)  # the whole venv
     version: int = MANIFEST_VERSION
+    # The command it was taken automatically before ("down --volumes"); "" when by hand.
+    taken_before: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -139,7 +141,14 @@ def list_snapshots(paths: ProjectPaths) -> list[Manifest | PlonedevError]:
     return found
 
 
-def take(paths: ProjectPaths, storage: str, name: str, addons: tuple[str, ...]) -> Manifest:
+def take(
+    paths: ProjectPaths,
+    storage: str,
+    name: str,
+    addons: tuple[str, ...],
+    *,
+    taken_before: str = "",
+) -> Manifest:
     """Back the database up into var/snapshots/NAME; safe while the site runs."""
     check_name(name)
     source = data_fs(paths, storage)
@@ -155,7 +164,7 @@ def take(paths: ProjectPaths, storage: str, name: str, addons: tuple[str, ...]) 
     partial = target.with_name(f".{name}.partial")  # a failure leaves no half snapshot
     _remove(partial)
     try:
-        manifest = _fill(paths, storage, name, source, partial, addons)
+        manifest = _fill(paths, storage, name, source, partial, addons, taken_before)
     except BaseException:
         _remove(partial)
         raise
@@ -170,6 +179,7 @@ def _fill(
     source: Path,
     folder: Path,
     addons: tuple[str, ...],
+    taken_before: str,
 ) -> Manifest:
     (folder / "repozo").mkdir(parents=True)
     created = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -184,6 +194,7 @@ def _fill(
         addons=_addon_versions(addons, packages),
         sizes={"data": tree_size(folder / "repozo"), "blobs": tree_size(folder / "blobstorage")},
         packages=packages,
+        taken_before=taken_before,
     )
     (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     return manifest

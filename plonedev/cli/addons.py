@@ -12,7 +12,7 @@ from rich.table import Table
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
-from plonedev.cli.options import JsonOption, RuntimeOption
+from plonedev.cli.options import JsonOption, NoSnapshotOption, RuntimeOption
 
 if TYPE_CHECKING:
     from plonedev.addons.timing import StepTime
@@ -73,12 +73,18 @@ def remove_addon(
         typer.Option("--keep-profile", help="Do not uninstall its profile from the site."),
     ] = False,
     runtime: RuntimeOption = None,
+    no_snapshot: NoSnapshotOption = False,
 ) -> None:
     """Uninstall an add-on from the site, the environment and the project's config."""
     from plonedev.commands.remove_addon import remove_addon as run_remove
 
     result = run_remove(
-        Path.cwd(), name, ui.ConsoleReporter(), uninstall_profile=not keep_profile, runtime=runtime
+        Path.cwd(),
+        name,
+        ui.ConsoleReporter(),
+        uninstall_profile=not keep_profile,
+        runtime=runtime,
+        snapshot=not no_snapshot,
     )
     _print_removed(result)
 

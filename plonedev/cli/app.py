@@ -22,7 +22,7 @@ from plonedev.cli import site as site_cli
 from plonedev.cli import snapshot as snapshot_cli
 from plonedev.cli import stack as stack_cli
 from plonedev.cli.errors import reports_errors
-from plonedev.cli.options import JsonOption, RuntimeOption
+from plonedev.cli.options import JsonOption, NoSnapshotOption, RuntimeOption
 from plonedev.cli.watch import WATCH_HELP, run_watch
 from plonedev.cli.watch import watch as watch_command
 from plonedev.errors import PlonedevError
@@ -103,6 +103,7 @@ def down(
         bool,
         typer.Option("--all", help="Stop every plonedev project on this machine (`plonedev ls`)."),
     ] = False,
+    no_snapshot: NoSnapshotOption = False,
 ) -> None:
     """Stop the project's services. The data stays, unless --volumes."""
     from plonedev.commands.down import data_to_remove, down_all
@@ -123,7 +124,13 @@ def down(
         name, doomed = data_to_remove(Path.cwd(), runtime=runtime)
         if doomed and not ui.confirm_deletion(name, doomed):
             raise typer.Exit(1)
-    result = run_down(Path.cwd(), ui.ConsoleReporter(), runtime=runtime, remove_data=volumes)
+    result = run_down(
+        Path.cwd(),
+        ui.ConsoleReporter(),
+        runtime=runtime,
+        remove_data=volumes,
+        snapshot=not no_snapshot,
+    )
     ui.console.print("Stopped." if result.stopped else "Nothing was running.")
     if result.removed:
         ui.console.print(f"Deleted the data: {', '.join(result.removed)}")

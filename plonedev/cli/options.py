@@ -15,3 +15,10 @@ RuntimeOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document instead.")]
+NoSnapshotOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-snapshot",
+        help="Do not save the data first (an automatic snapshot; see `plonedev snapshots`).",
+    ),
+]

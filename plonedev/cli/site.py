@@ -9,7 +9,7 @@ import typer
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
-from plonedev.cli.options import RuntimeOption
+from plonedev.cli.options import NoSnapshotOption, RuntimeOption
 
 site_app = typer.Typer(help="The Plone site: start it again from scratch.", no_args_is_help=True)
 
@@ -25,6 +25,7 @@ def reset(
         ),
     ] = False,
     runtime: RuntimeOption = None,
+    no_snapshot: NoSnapshotOption = False,
 ) -> None:
     """Delete the site and all its content, then create it as a first `up` does."""
     from plonedev.commands.site_reset import reset_site, site_to_reset
@@ -34,6 +35,10 @@ def reset(
         if not ui.confirm_site_reset(project, site_id):
             raise typer.Exit(1)
     result = reset_site(
-        Path.cwd(), ui.ConsoleReporter(), runtime=runtime, example_content=example_content
+        Path.cwd(),
+        ui.ConsoleReporter(),
+        runtime=runtime,
+        example_content=example_content,
+        snapshot=not no_snapshot,
     )
     ui.print_up_summary(result)

@@ -10,7 +10,7 @@ import typer
 
 from plonedev import ui
 from plonedev.cli.errors import reports_errors
-from plonedev.cli.options import JsonOption, RuntimeOption
+from plonedev.cli.options import JsonOption, NoSnapshotOption, RuntimeOption
 from plonedev.errors import PlonedevError
 
 SNAPSHOT_HELP = (
@@ -18,8 +18,9 @@ SNAPSHOT_HELP = (
     "(default NAME: the UTC time); --delete NAME deletes one."
 )
 RESTORE_HELP = (
-    "Put a snapshot's data back: stops the backend (and ZEO server), restores, starts "
-    "again what ran."
+    "Put a snapshot's data back: saves the current data as an automatic snapshot, stops "
+    "the backend (and ZEO server), restores, starts again what ran. --latest: the newest "
+    "snapshot taken by hand."
 )
 
 
@@ -78,6 +79,7 @@ def restore(
     latest: Annotated[bool, typer.Option("--latest", help="The newest snapshot.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
     runtime: RuntimeOption = None,
+    no_snapshot: NoSnapshotOption = False,
 ) -> None:
     from plonedev.commands import snapshot as run
 
@@ -86,7 +88,9 @@ def restore(
     project, manifest = run.snapshot_to_restore(Path.cwd(), name, runtime)
     if not yes and not ui.confirm_restore(project, manifest.name, manifest.created):
         raise typer.Exit(1)
-    result = run.restore(Path.cwd(), manifest.name, ui.ConsoleReporter(), runtime)
+    result = run.restore(
+        Path.cwd(), manifest.name, ui.ConsoleReporter(), runtime, take_snapshot=not no_snapshot
+    )
     again = f"; started again: {', '.join(result.restarted)}" if result.restarted else ""
     ui.console.print(f"Restored {manifest.name} in {result.seconds:.1f} s{again}.")
 

@@ -1,8 +1,9 @@
 """`plonedev down`: stop every service of the project; the data stays unless asked.
 
 With `remove_data` the site's data goes too: the Docker runtime's named volumes, or the
-native runtime's folders in var/ (the admin password stays, for the next site). The CLI
-asks for confirmation first, using `data_to_remove` to say what would go.
+native runtime's folders in var/ (the admin password stays, for the next site), after
+an automatic snapshot of it unless `snapshot` is off. The CLI asks for confirmation
+first, using `data_to_remove` to say what would go.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
+from plonedev.commands.snapshot import safety_snapshot
 from plonedev.errors import PlonedevError
 from plonedev.project_setup.context import RunningProject, open_running_project
 from plonedev.report import Reporter
@@ -32,12 +34,19 @@ def data_to_remove(start: Path, runtime: str | None = None) -> tuple[str, list[s
 
 
 def down(
-    start: Path, reporter: Reporter, runtime: str | None = None, *, remove_data: bool = False
+    start: Path,
+    reporter: Reporter,
+    runtime: str | None = None,
+    *,
+    remove_data: bool = False,
+    snapshot: bool = True,
 ) -> DownResult:
     running = open_running_project(start, runtime)
     if not remove_data:
         result = DownResult(running.runtime.down(running.project, reporter.event))
     else:
+        if snapshot:
+            safety_snapshot(running, "down --volumes", reporter)
         result = DATA[running.resolution.name].remove(running, reporter)
     _forget(running)
     return result

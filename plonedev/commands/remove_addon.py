@@ -4,8 +4,9 @@ The profile is uninstalled from the site first (while the add-on's code still ru
 the config loses the add-on (its tool.plonedev.addons entry or mx.ini section, its
 profiles, its ZCML include), the environment loses the add-on and the packages only it
 needed, and the backend restarts without it. A failure puts everything back, the profile
-included. A clean git checkout in sources/ is deleted at the very end; one with local work
-is kept, and the result says so.
+included. Uninstalling a profile changes the site: an automatic snapshot saves its data
+first (unless `snapshot` is off). A clean git checkout in sources/ is deleted at the very
+end; one with local work is kept, and the result says so.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from plonedev.addons.site_api import SiteAddons
 from plonedev.addons.timing import StepTime, Timeline
 from plonedev.addons.transaction import Phase, Transaction
 from plonedev.backend.site import site_exists
+from plonedev.commands.snapshot import safety_snapshot
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
@@ -60,6 +62,7 @@ def remove_addon(
     *,
     uninstall_profile: bool = True,
     runtime: str | None = None,
+    snapshot: bool = True,
 ) -> RemoveResult:
     started = time.monotonic()
     running = open_running_project(start, runtime)
@@ -92,7 +95,9 @@ def remove_addon(
         profile, profile_note = "", ""
         warnings: list[str] = []
         uninstalled: tuple[str, ...] = ()
-        snapshot: EnvironmentSnapshot | None = None
+        if snapshot and uninstall_profile and import_name:
+            safety_snapshot(running, "remove-addon", reporter)
+        packages_before: EnvironmentSnapshot | None = None
         try:
             if uninstall_profile and import_name:
                 with timeline.timed("start"):
@@ -110,7 +115,7 @@ def remove_addon(
                 context = reopen(context)
             with timeline.timed("sources"):
                 synced = prepare.sources(context, reporter)
-            snapshot = previous = environment.snapshot()
+            packages_before = previous = environment.snapshot()
             transaction.on_rollback(
                 Phase.ENVIRONMENT,
                 f"{environment.description} restored to its previous packages",
@@ -136,8 +141,8 @@ def remove_addon(
         except BaseException as error:
             reporter.info("remove-addon failed: putting everything back")
             raise rolled_back(error, transaction.rollback(), paths, "remove-addon") from error
-        if snapshot is not None:
-            environment.release(snapshot)
+        if packages_before is not None:
+            environment.release(packages_before)
         _settle(backend, reporter)
         removed, kept, note = _tidy_checkout(addon, paths.root)
         warnings += note

@@ -4,6 +4,7 @@ The site goes with plone.restapi's DELETE on the site (the admin user is the Zop
 manager), then `up` runs: it leaves the running services alone and creates the missing
 site with the configured distribution and profiles, the same path as a first `up`.
 Nothing else in the database is touched: other sites and the Zope root's users stay.
+An automatic snapshot saves the data first (unless `snapshot` is off).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from plonedev.backend.site import check, request, site_exists
+from plonedev.commands.snapshot import safety_snapshot
 from plonedev.commands.up import UpResult, up
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
@@ -32,6 +34,7 @@ def reset_site(
     *,
     runtime: str | None = None,
     example_content: bool = False,
+    snapshot: bool = True,
 ) -> UpResult:
     running = open_running_project(start, runtime)
     config = running.context.config
@@ -45,6 +48,8 @@ def reset_site(
             "start it with `plonedev up`: site reset recreates the site in the running backend",
         ) from None
     if exists:
+        if snapshot:
+            safety_snapshot(running, "site reset", reporter)
         _delete(base, config.site_id, auth)
         reporter.info(f"Deleted the site {config.site_id!r}")
     return up(start, reporter, runtime=runtime, example_content=example_content)

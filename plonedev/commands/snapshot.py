@@ -5,10 +5,15 @@ snapshot is taken while the site runs; a restore stops the services that hold th
 (the backend, the ZEO server), puts the snapshot's data in place and starts again what
 was running, in a finally block: a failed restore still leaves the site running on
 the data it had.
+
+Commands that destroy data (`down --volumes`, `site reset`, `remove-addon`, `restore`)
+first take an automatic snapshot with `safety_snapshot`; the newest `snapshot-keep` of
+those are kept, snapshots taken by hand are never deleted but by `--delete`.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +44,65 @@ class RestoreResult:
 
 def snapshot(start: Path, name: str | None = None, runtime: str | None = None) -> SnapshotResult:
     running = _open(start, runtime)
-    config = running.context.config
     began = time.monotonic()
-    addons = config.addons + tuple(profile.split(":")[0] for profile in config.profiles)
-    manifest = files.take(
-        running.context.paths, config.storage.value, name or files.default_name(), addons
-    )
+    manifest = _take(running, name or _free_name(running, files.default_name()))
     return SnapshotResult(manifest, time.monotonic() - began)
+
+
+def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) -> Manifest | None:
+    """The data as it is, saved before `before` (a command) destroys some of it; None when
+    there is none to save. Raises when it cannot be taken: the command must not go on."""
+    paths, storage = running.context.paths, running.context.config.storage.value
+    if running.resolution.name != "native":
+        reporter.warn(f"No snapshot before {before}: snapshots of Compose volumes are not done yet")
+        return None
+    try:
+        database = files.data_fs(paths, storage)
+    except PlonedevError:
+        reporter.warn(f"No snapshot before {before}: snapshots do not cover {storage} yet")
+        return None
+    if not database.is_file():
+        return None  # no site was ever created: nothing to lose
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", before).strip("-")
+    name = _free_name(running, f"{files.default_name()}-before-{slug}")
+    try:
+        manifest = _take(running, name, taken_before=before)
+    except (PlonedevError, OSError) as error:
+        raise PlonedevError(
+            f"could not save the data before {before}, so nothing was changed: {error}",
+            "free some disk space, or pass --no-snapshot to go on without a snapshot",
+        ) from None
+    reporter.info(f"Saved the data first: snapshot {name} (`plonedev restore {name}`)")
+    _prune_automatic(running)
+    return manifest
+
+
+def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Manifest:
+    config = running.context.config
+    addons = config.addons + tuple(profile.split(":")[0] for profile in config.profiles)
+    return files.take(
+        running.context.paths, config.storage.value, name, addons, taken_before=taken_before
+    )
+
+
+def _free_name(running: RunningProject, name: str) -> str:
+    """`name`, or with -2, -3... when one was taken in the same second."""
+    folder = files.snapshots_dir(running.context.paths)
+    candidate, n = name, 1
+    while (folder / candidate).exists() or (folder / f".{candidate}.partial").exists():
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
+def _prune_automatic(running: RunningProject) -> None:
+    """Only the newest `snapshot-keep` automatic snapshots stay."""
+    paths, keep = running.context.paths, running.context.config.snapshot_keep
+    automatic = [
+        m for m in files.list_snapshots(paths) if isinstance(m, Manifest) and m.taken_before
+    ]
+    for manifest in automatic[:-keep]:
+        files.delete(paths, manifest.name)
 
 
 def snapshots(start: Path) -> list[Manifest | PlonedevError]:
@@ -67,11 +124,18 @@ def snapshot_to_restore(
 
 
 def restore(
-    start: Path, name: str | None, reporter: Reporter, runtime: str | None = None
+    start: Path,
+    name: str | None,
+    reporter: Reporter,
+    runtime: str | None = None,
+    *,
+    take_snapshot: bool = True,
 ) -> RestoreResult:
     running = _open(start, runtime)
     manifest = _restorable(running, name)
     began = time.monotonic()
+    if take_snapshot:
+        safety_snapshot(running, "restore", reporter)
     project = running.project
     holders = tuple(s.name for s in project.services if s.role in _DATA_ROLES)
     # Started again after, on whichever data is in place then.
@@ -95,7 +159,10 @@ def _restorable(running: RunningProject, name: str | None) -> Manifest:
                 f"no snapshot of this project's storage ({storage}) to restore",
                 "take one with `plonedev snapshot`",
             )
-        manifest = found[-1]
+        # One taken by hand first: else a second `restore --latest` would put back the
+        # automatic snapshot the first one took, undoing it.
+        by_hand = [m for m in found if not m.taken_before]
+        manifest = (by_hand or found)[-1]
     else:
         folder = files.snapshots_dir(paths) / files.check_name(name)
         manifest = files.read_manifest(folder)

@@ -2,7 +2,8 @@
 
 A Document and a File (a blob) are created over plone.restapi, a snapshot is taken while
 the site runs, the document is changed and the file deleted; `restore --yes` brings
-both back as they were (checked over HTTP) and the backend runs again.
+both back as they were (checked over HTTP) and the backend runs again. `down --volumes`
+saves the data in an automatic snapshot first, which restores.
 """
 
 from __future__ import annotations
@@ -74,3 +75,19 @@ def test_restore_brings_back_a_changed_document_and_a_deleted_file(
     assert (status, body.encode()) == (200, BLOB)
     states = json.loads(project.run("status", "--json").stdout)["services"]
     assert all(s["state"] == "running" for s in states), states
+
+
+def test_down_volumes_leaves_a_snapshot_that_restores(project: PlonedevProject) -> None:
+    _call(project, "PATCH", "/doc", {"title": "Saved by down --volumes"})
+    done = project.run("down", "--volumes", "--yes")
+    assert "Deleted the data" in done.stdout
+    listed = json.loads(project.run("snapshots", "--json").stdout)["snapshots"]
+    (saved,) = [s for s in listed if s["taken_before"] == "down --volumes"]
+    # Nothing runs and there is no data: restore puts it back, `up` starts on it.
+    project.run("restore", saved["name"], "--yes")
+    project.run("up", "backend")
+    assert _call(project, "GET", "/doc")["title"] == "Saved by down --volumes"
+    status, body = project.request(
+        "GET", f"{project.backend}/Plone/kept/@@download/file", auth=True, accept="*/*"
+    )
+    assert (status, body.encode()) == (200, BLOB)

@@ -278,3 +278,25 @@ def running_with(root: Path, runtime: Any) -> Any:
     context = open_project(root)
     project = build_project(context.config, context.paths, native_programs=False)
     return RunningProject(context, project, runtime, Resolution("fake", "test"))
+
+
+# repozo's two uses, as copies: -B -r DIR -f FILE and -R -r DIR -o FILE; and a venv
+# python that names the installed packages, as the snapshot's manifest asks it.
+_FAKE_REPOZO = """#!/bin/sh
+set -e
+case "$1" in
+  -B) [ -z "$REPOZO_BACKUP_FAILS" ] || exit 1; cp "$5" "$3/full.fs" ;;
+  -R) [ -z "$REPOZO_FAILS" ] || exit 1; cp "$3/full.fs" "$5" ;;
+esac
+"""
+_FAKE_PYTHON = """#!/bin/sh
+echo '{"Products.CMFPlone": "6.2.2", "collective.foo": "1.2", "zope": "5"}'
+"""
+
+
+def install_fake_backup_tools(paths: ProjectPaths) -> None:
+    """Stand-ins for the venv's repozo and python, so snapshots run against the fakes."""
+    paths.venv_bin.mkdir(parents=True, exist_ok=True)
+    for name, script in (("repozo", _FAKE_REPOZO), ("python", _FAKE_PYTHON)):
+        (paths.venv_bin / name).write_text(script)
+        (paths.venv_bin / name).chmod(0o755)

@@ -7,12 +7,15 @@ import pytest
 from typer.testing import CliRunner
 
 from plonedev import registry
+from plonedev.backend.snapshot import snapshots_dir
 from plonedev.cli.app import app
 from plonedev.commands.down import down
+from plonedev.commands.snapshot import restore, snapshots
 from plonedev.commands.up import up
 from plonedev.report import QuietReporter
 from plonedev.runtime.record import record_file
 from tests.unit.commands.conftest import FakeProject
+from tests.unit.commands.fakes import install_fake_backup_tools
 
 
 @pytest.fixture
@@ -24,6 +27,7 @@ def with_data(fake: FakeProject, monkeypatch: pytest.MonkeyPatch) -> FakeProject
     paths.filestorage.write_bytes(b"the site's content")
     paths.blobstorage.mkdir()
     (paths.blobstorage / "blob").write_bytes(b"an image")
+    install_fake_backup_tools(paths)
     fake.runtime.calls.clear()
     monkeypatch.chdir(fake.root)
     return fake
@@ -73,3 +77,40 @@ def test_volumes_with_yes_deletes_the_data_and_says_so(with_data: FakeProject) -
     assert "Stopped." in done.stdout
     assert "Deleted the data: var/filestorage, var/blobstorage" in done.stdout
     assert not with_data.paths.filestorage.exists()
+
+
+def test_removing_the_data_saves_it_first_in_a_snapshot_that_restores(
+    with_data: FakeProject,
+) -> None:
+    done = CliRunner().invoke(app, ["down", "--volumes", "--yes"])
+    assert done.exit_code == 0, done.output
+    ((saved),) = snapshots(with_data.root)
+    assert not isinstance(saved, Exception)
+    assert saved.taken_before == "down --volumes" and saved.name.endswith("-before-down-volumes")
+    assert f"plonedev restore {saved.name}" in " ".join(done.stdout.split())
+    assert not with_data.paths.filestorage.exists()
+    restore(with_data.root, saved.name, QuietReporter())
+    assert with_data.paths.filestorage.read_bytes() == b"the site's content"
+    assert (with_data.paths.blobstorage / "blob").read_bytes() == b"an image"
+
+
+def test_no_snapshot_deletes_without_saving(with_data: FakeProject) -> None:
+    done = CliRunner().invoke(app, ["down", "--volumes", "--yes", "--no-snapshot"])
+    assert done.exit_code == 0, done.output
+    assert not with_data.paths.filestorage.exists()
+    assert snapshots(with_data.root) == []
+
+
+def test_a_snapshot_that_cannot_be_taken_deletes_nothing(
+    with_data: FakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = with_data.snapshot()
+    monkeypatch.setenv("REPOZO_BACKUP_FAILS", "1")  # as on a full disk
+    done = CliRunner().invoke(app, ["down", "--volumes", "--yes"])
+    assert done.exit_code == 2, done.output
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("Error: could not save the data before down --volumes")
+    assert "--no-snapshot" in line
+    assert with_data.snapshot() == files  # the data, and no half snapshot beside it
+    assert with_data.runtime.alive == {"backend"}
+    assert list(snapshots_dir(with_data.paths).iterdir()) == []

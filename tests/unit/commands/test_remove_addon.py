@@ -7,9 +7,11 @@ import pytest
 
 from plonedev.commands.add_addon import add_addon
 from plonedev.commands.remove_addon import remove_addon
+from plonedev.commands.snapshot import snapshots
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.report import QuietReporter
 from tests.unit.commands.conftest import FakeProject
+from tests.unit.commands.fakes import install_fake_backup_tools
 
 
 @pytest.fixture
@@ -98,3 +100,22 @@ def test_a_backend_that_does_not_start_without_the_addon_gets_it_back(
     assert "collective.foo" in added.environment.packages
     assert added.runtime.alive == {"backend"}
     assert added.plone.installed() == {"collective.foo"}
+
+
+def test_uninstalling_the_profile_saves_the_data_first(added: FakeProject) -> None:
+    added.paths.filestorage.parent.mkdir(parents=True)
+    added.paths.filestorage.write_bytes(b"the site with collective.foo")
+    install_fake_backup_tools(added.paths)
+    remove_addon(added.root, "collective.foo", QuietReporter())
+    (saved,) = snapshots(added.root)
+    assert not isinstance(saved, Exception) and saved.taken_before == "remove-addon"
+    assert saved.addons == {"collective.foo": "1.2"}  # the data was written with it
+    assert added.plone.installed() == set()
+
+
+def test_no_snapshot_saves_nothing(added: FakeProject) -> None:
+    added.paths.filestorage.parent.mkdir(parents=True)
+    added.paths.filestorage.write_bytes(b"data")
+    install_fake_backup_tools(added.paths)
+    remove_addon(added.root, "collective.foo", QuietReporter(), snapshot=False)
+    assert snapshots(added.root) == []

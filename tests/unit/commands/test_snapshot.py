@@ -18,29 +18,14 @@ from plonedev.commands.up import up
 from plonedev.errors import PlonedevError
 from plonedev.report import QuietReporter
 from tests.unit.commands.conftest import FakeProject
-
-# repozo's two uses, as copies: -B -r DIR -f FILE and -R -r DIR -o FILE.
-FAKE_REPOZO = """#!/bin/sh
-set -e
-case "$1" in
-  -B) cp "$5" "$3/full.fs" ;;
-  -R) [ -z "$REPOZO_FAILS" ] || exit 1; cp "$3/full.fs" "$5" ;;
-esac
-"""
-FAKE_PYTHON = """#!/bin/sh
-echo '{"Products.CMFPlone": "6.2.2", "collective.foo": "1.2", "zope": "5"}'
-"""
+from tests.unit.commands.fakes import install_fake_backup_tools
 
 
 @pytest.fixture
 def with_data(fake: FakeProject, monkeypatch: pytest.MonkeyPatch) -> FakeProject:
     fake.configure('addons = ["collective.foo==1.2"]\n')
     up(fake.root, QuietReporter())
-    paths = fake.paths
-    for name, script in (("repozo", FAKE_REPOZO), ("python", FAKE_PYTHON)):
-        paths.venv_bin.mkdir(parents=True, exist_ok=True)
-        (paths.venv_bin / name).write_text(script)
-        (paths.venv_bin / name).chmod(0o755)
+    install_fake_backup_tools(fake.paths)
     _write_data(fake, b"version 1", b"blob 1")
     fake.runtime.calls.clear()
     monkeypatch.chdir(fake.root)
@@ -219,3 +204,37 @@ def test_restore_latest_skips_a_newer_snapshot_of_another_storage(with_data: Fak
     result = CliRunner().invoke(app, ["restore", "--latest", "--yes"])
     assert result.exit_code == 0, result.output
     assert "Restored mine" in result.output
+
+
+def test_restore_saves_the_current_data_first_and_latest_prefers_a_snapshot_by_hand(
+    with_data: FakeProject,
+) -> None:
+    snapshot(with_data.root, "before")
+    _write_data(with_data, b"version 2", b"blob 2")
+    restore(with_data.root, "before", QuietReporter())
+    names = [m.name for m in snapshots(with_data.root) if not isinstance(m, Exception)]
+    assert names[0] == "before" and names[1].endswith("-before-restore")
+    # The automatic one holds what the restore replaced: the restore can be undone.
+    restore(with_data.root, names[1], QuietReporter(), take_snapshot=False)
+    assert with_data.paths.filestorage.read_bytes() == b"version 2"
+    # --latest: the newest taken by hand, not the automatic one the restore just took.
+    result = CliRunner().invoke(app, ["restore", "--latest", "--yes", "--no-snapshot"])
+    assert result.exit_code == 0, result.output
+    assert "Restored before" in result.output
+    assert len(snapshots(with_data.root)) == 2  # --no-snapshot took none
+
+
+def test_only_the_newest_automatic_snapshots_are_kept(with_data: FakeProject) -> None:
+    with_data.configure('addons = ["collective.foo==1.2"]\nsnapshot-keep = 2\n')
+    snapshot(with_data.root, "by-hand")
+    for n in range(4):
+        _write_data(with_data, f"version {n}".encode(), b"blob")
+        restore(with_data.root, "by-hand", QuietReporter())
+    kept = [m for m in snapshots(with_data.root) if not isinstance(m, Exception)]
+    assert kept[0].name == "by-hand"  # never deleted by the retention
+    automatic = [m for m in kept if m.taken_before]
+    assert len(automatic) == 2
+    assert len({m.name for m in automatic}) == 2  # the same second gives distinct names
+    # the two newest: the data each restore replaced, the last one's "version 3"
+    last = snapshots_dir(with_data.paths) / automatic[-1].name / "repozo" / "full.fs"
+    assert last.read_bytes() == b"version 3"
