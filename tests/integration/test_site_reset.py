@@ -60,6 +60,11 @@ def test_reset_empties_the_site_and_nothing_else(project: PlonedevProject) -> No
     assert project.password == password
     # The new site takes content as the old one did.
     _add_document(project, "After the reset")
+    # The reset saved the old site first: restoring that snapshot brings it back.
+    listed = json.loads(project.run("snapshots", "--json").stdout)["snapshots"]
+    (saved,) = [s["name"] for s in listed if s["taken_before"] == "site reset"]
+    project.run("restore", saved, "--yes", "--no-snapshot")
+    assert project.request("GET", document, auth=True)[0] == 200
 
 
 def test_reset_without_a_terminal_asks_for_yes_and_deletes_nothing(
