@@ -28,24 +28,25 @@ class PostgresPrograms:
 
 def find_programs() -> PostgresPrograms | None:
     """The server programs, from PATH or Debian's versioned directory (not on PATH)."""
-    found: dict[str, str] = {}
+    found = [find_program(program) for program in ("postgres", "initdb", "pg_isready")]
+    if not all(found):
+        return None
+    postgres, initdb, pg_isready = (str(path) for path in found)
+    return PostgresPrograms(postgres, initdb, pg_isready)
+
+
+def find_program(program: str) -> str | None:
+    """One PostgreSQL program (pg_dump, psql...): from PATH, else from the newest of
+    Debian's /usr/lib/postgresql/N/bin."""
+    path = shutil.which(program)
+    if path:
+        return path
     candidates = sorted(
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
         reverse=True,
     )
-    for program in ("postgres", "initdb", "pg_isready"):
-        path = shutil.which(program)
-        for directory in candidates:
-            if path:
-                break
-            candidate = Path(directory) / program
-            if candidate.exists():
-                path = str(candidate)
-        if not path:
-            return None
-        found[program] = path
-    return PostgresPrograms(found["postgres"], found["initdb"], found["pg_isready"])
+    return next((str(d / program) for d in candidates if (d / program).exists()), None)
 
 
 def server_user() -> str | None:

@@ -1,42 +1,33 @@
-"""Snapshots of a FileStorage or ZEO database: var/snapshots/NAME/.
+"""Snapshots of the site's data: var/snapshots/NAME/, for every storage.
 
-Each snapshot is a folder with its own repozo repository (`repozo/`), a hard-linked copy
-of the blob tree (`blobstorage/`) and `manifest.json`, written last: a folder without a
-manifest is not a snapshot.
-
-One repozo repository per snapshot, not one shared with dates: repozo's incremental
-files (.deltafs) only restore on top of the full backup and every increment before
-them, so deleting an older snapshot from a shared repository would break the later
-ones. A full backup per snapshot keeps each one restorable on its own; it copies Data.fs
-at disk speed, which is what `repozo -B` does for a first backup anyway.
-
-repozo reads the file up to a transaction boundary, so a backup taken while the
-storage is being written is consistent. Blob files never change once written, so a hard
-link is a copy; the blobs are linked AFTER the Data.fs backup, so every blob the backup
-references already exists.
+Each snapshot is a folder with the storage's data, as its snapshot kind writes it
+(plonedev.backend.snapshot_files: FileStorage and ZEO; snapshot_postgres: RelStorage),
+and `manifest.json`, written last: a folder without a manifest is not a snapshot.
+The kind is chosen by the project's storage, once (`kind_for`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
-from plonedev.backend.environment import venv_python, venv_script
+from plonedev.backend.environment import venv_python
+from plonedev.backend.snapshot_files import FileSnapshots, remove
+from plonedev.backend.snapshot_postgres import PostgresSnapshots
+from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
+from plonedev.model import Role
 from plonedev.paths import ProjectPaths
 from plonedev.streaming import run_streaming
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
-SNAPSHOT_STORAGES = ("filestorage", "zeo")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_BLOB_TMP = "tmp"  # ZODB's folder for blobs not committed yet
 _CONVERSION_HINT = "converting between storages is not done yet"
 
 # The venv's distributions as {name: version}: what the data was written with.
@@ -50,10 +41,10 @@ _VERSIONS_SCRIPT = (
 class Manifest:
     name: str
     created: str  # ISO 8601, UTC
-    storage: str  # "filestorage" or "zeo"
+    storage: str  # "filestorage", "zeo" or "relstorage"
     plone: str  # Products.CMFPlone's version ("" when not installed)
     addons: dict[str, str]  # the project's add-ons (tool.plonedev.addons, sources/)
-    sizes: dict[str, int]  # bytes: "data" (the repozo backup), "blobs"
+    sizes: dict[str, int]  # bytes: "data" (repozo backup, dump), "blobs" (files)
     packages: dict[str, str] = field(default_factory=dict)  # the whole venv
     version: int = MANIFEST_VERSION
     # The command it was taken automatically before ("down --volumes"); "" when by hand.
@@ -82,16 +73,39 @@ def check_name(name: str) -> str:
     return name
 
 
-def data_fs(paths: ProjectPaths, storage: str) -> Path:
-    """The Data.fs a storage writes: the backend's own, or the ZEO server's."""
-    if storage == "filestorage":
-        return paths.filestorage
-    if storage == "zeo":
-        return paths.zeo_data / "Data.fs"
-    raise PlonedevError(
-        f"snapshots support storage = filestorage or zeo, not {storage!r}",
-        "RelStorage's data is in PostgreSQL: use pg_dump for now",
-    )
+class SnapshotKind(Protocol):
+    """How one storage's data goes into a snapshot folder and comes back."""
+
+    @property
+    def storage(self) -> str: ...  # as the manifest names it
+
+    @property
+    def servers(self) -> tuple[Role, ...]: ...  # what must run for save and put_back
+
+    def has_data(self) -> bool: ...  # False before the first `up` made a database
+
+    def where(self) -> str: ...  # the data's place, for messages
+
+    def save(self, folder: Path) -> dict[str, int]:
+        """Write the data into `folder` (it exists), consistently while the site runs;
+        the sizes for the manifest."""
+        ...
+
+    def check_restore(self, folder: Path) -> None:
+        """Raise when `folder` cannot be restored now: before any service stops."""
+        ...
+
+    def put_back(self, folder: Path) -> None:
+        """Replace the live data with `folder`'s; the backend is stopped. A failure
+        leaves the live data as it was."""
+        ...
+
+
+def kind_for(paths: ProjectPaths, config: PlonedevConfig) -> SnapshotKind:
+    """The snapshot kind of the project's storage (native runtime)."""
+    if config.storage is Storage.RELSTORAGE:
+        return PostgresSnapshots(paths, config.ports.postgres)
+    return FileSnapshots(paths, config.storage.value)
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -117,13 +131,15 @@ def read_manifest(folder: Path) -> Manifest:
     return manifest
 
 
-def check_restorable(manifest: Manifest, storage: str) -> None:
-    if manifest.storage != storage:
+def check_restorable(paths: ProjectPaths, manifest: Manifest, kind: SnapshotKind) -> None:
+    """Raise, changing nothing, when `kind` cannot put `manifest` back now."""
+    if manifest.storage != kind.storage:
         raise PlonedevError(
             f"snapshot {manifest.name!r} holds a {manifest.storage} database, "
-            f"this project uses storage = {storage!r}",
+            f"this project uses storage = {kind.storage!r}",
             _CONVERSION_HINT,
         )
+    kind.check_restore(snapshots_dir(paths) / manifest.name)
 
 
 def list_snapshots(paths: ProjectPaths) -> list[Manifest | PlonedevError]:
@@ -143,30 +159,30 @@ def list_snapshots(paths: ProjectPaths) -> list[Manifest | PlonedevError]:
 
 def take(
     paths: ProjectPaths,
-    storage: str,
+    kind: SnapshotKind,
     name: str,
     addons: tuple[str, ...],
     *,
     taken_before: str = "",
 ) -> Manifest:
-    """Back the database up into var/snapshots/NAME; safe while the site runs."""
+    """Save the data into var/snapshots/NAME; safe while the site runs."""
     check_name(name)
-    source = data_fs(paths, storage)
     target = snapshots_dir(paths) / name
     if target.exists():
         raise PlonedevError(
             f"a snapshot named {name!r} exists", "choose another name, or delete it first"
         )
-    if not source.is_file():
+    if not kind.has_data():
         raise PlonedevError(
-            f"no database to snapshot at {source}", "start the project once with `plonedev up`"
+            f"no database to snapshot at {kind.where()}",
+            "start the project once with `plonedev up`",
         )
     partial = target.with_name(f".{name}.partial")  # a failure leaves no half snapshot
-    _remove(partial)
+    remove(partial)
     try:
-        manifest = _fill(paths, storage, name, source, partial, addons, taken_before)
+        manifest = _fill(paths, kind, name, partial, addons, taken_before)
     except BaseException:
-        _remove(partial)
+        remove(partial)
         raise
     partial.rename(target)
     return manifest
@@ -174,25 +190,23 @@ def take(
 
 def _fill(
     paths: ProjectPaths,
-    storage: str,
+    kind: SnapshotKind,
     name: str,
-    source: Path,
     folder: Path,
     addons: tuple[str, ...],
     taken_before: str,
 ) -> Manifest:
-    (folder / "repozo").mkdir(parents=True)
+    folder.mkdir(parents=True)
     created = datetime.now(UTC).isoformat(timespec="microseconds")
-    _repozo(paths, ["-B", "-r", str(folder / "repozo"), "-f", str(source)], "backing up")
-    link_tree(paths.blobstorage, folder / "blobstorage")  # after the backup: see above
+    sizes = kind.save(folder)
     packages = installed_packages(paths)
     manifest = Manifest(
         name=name,
         created=created,
-        storage=storage,
+        storage=kind.storage,
         plone=packages.get("Products.CMFPlone", ""),
         addons=_addon_versions(addons, packages),
-        sizes={"data": tree_size(folder / "repozo"), "blobs": tree_size(folder / "blobstorage")},
+        sizes=sizes,
         packages=packages,
         taken_before=taken_before,
     )
@@ -200,31 +214,9 @@ def _fill(
     return manifest
 
 
-def put_back(paths: ProjectPaths, manifest: Manifest) -> None:
-    """Replace the database and blobs with the snapshot's; the services must be stopped.
-
-    Everything is first rebuilt next to the live data, then swapped in by renames: a
-    failure before the swap leaves the current data as it was.
-    """
-    folder = snapshots_dir(paths) / manifest.name
-    live = data_fs(paths, manifest.storage)
-    new_data = live.with_name("Data.fs.restoring")
-    new_blobs = paths.blobstorage.with_name("blobstorage.restoring")
-    for stale in (new_data, new_blobs):
-        _remove(stale)
-    live.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        _repozo(paths, ["-R", "-r", str(folder / "repozo"), "-o", str(new_data)], "restoring")
-        link_tree(folder / "blobstorage", new_blobs)
-    except BaseException:
-        _remove(new_data)
-        _remove(new_blobs)
-        raise
-    # The index, lock and pack leftovers describe the old file: FileStorage rebuilds.
-    for suffix in (".index", ".lock", ".tmp", ".old"):
-        _remove(live.with_name(live.name + suffix))
-    _swap(new_data, live)
-    _swap(new_blobs, paths.blobstorage)
+def put_back(paths: ProjectPaths, kind: SnapshotKind, manifest: Manifest) -> None:
+    """Replace the data with the snapshot's; the backend must be stopped."""
+    kind.put_back(snapshots_dir(paths) / manifest.name)
 
 
 def delete(paths: ProjectPaths, name: str) -> None:
@@ -232,27 +224,6 @@ def delete(paths: ProjectPaths, name: str) -> None:
     if not folder.is_dir():
         raise _unknown(name)
     shutil.rmtree(folder)
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """Copy a blob tree with hard links (a copy across filesystems); a missing source is
-    an empty tree (a site without blobs yet). The top `tmp/` is left out: ZODB writes
-    uncommitted uploads there, in place, so a link would keep changing."""
-    target.mkdir(parents=True)
-    if not source.is_dir():
-        return
-    for folder, dirs, files in os.walk(source):
-        if folder == str(source):
-            dirs[:] = [name for name in dirs if name != _BLOB_TMP]
-        here = target / Path(folder).relative_to(source)
-        for name in dirs:
-            (here / name).mkdir()
-        for name in files:
-            _link_or_copy(Path(folder, name), here / name)
-
-
-def tree_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in _files(path))
 
 
 def installed_packages(paths: ProjectPaths) -> dict[str, str]:
@@ -281,43 +252,3 @@ def _key(name: str) -> str:
 
 def _unknown(name: str) -> PlonedevError:
     return PlonedevError(f"no snapshot named {name!r}", "list them with `plonedev snapshots`")
-
-
-def _repozo(paths: ProjectPaths, args: list[str], what: str) -> None:
-    repozo = venv_script(paths.venv, "repozo")
-    run_streaming(
-        [str(repozo), *args],
-        cwd=paths.root,
-        what=f"repozo {what}",
-        hint="repozo comes with ZODB in the backend's venv: run `plonedev up` to install it",
-    )
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another filesystem, or one without hard links
-        shutil.copy2(source, target)
-
-
-def _swap(new: Path, live: Path) -> None:
-    old = live.with_name(live.name + ".replaced")
-    _remove(old)
-    if live.exists():
-        live.rename(old)
-    new.rename(live)
-    _remove(old)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _files(path: Path) -> Iterator[Path]:
-    if path.is_file():
-        yield path
-    elif path.is_dir():
-        yield from (p for p in path.rglob("*") if p.is_file())

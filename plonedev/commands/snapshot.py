@@ -1,10 +1,11 @@
 """`plonedev snapshot`, `snapshots`, `restore`: the site's data at a moment, and back.
 
-Native runtime, FileStorage and ZEO (plonedev.backend.snapshot does the files). A
+Native runtime, every storage (plonedev.backend.snapshot, with the storage's kind). A
 snapshot is taken while the site runs; a restore stops the services that hold the data
 (the backend, the ZEO server), puts the snapshot's data in place and starts again what
 was running, in a finally block: a failed restore still leaves the site running on
-the data it had.
+the data it had. PostgreSQL does RelStorage's dump and restore: it runs for them (and
+is stopped again after when it was not running).
 
 Commands that destroy data (`down --volumes`, `site reset`, `remove-addon`, `restore`)
 first take an automatic snapshot with `safety_snapshot`; the newest `snapshot-keep` of
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from plonedev.backend.snapshot import Manifest
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
 from plonedev.project_setup.context import RunningProject, open_running_project
-from plonedev.project_setup.paused import services_paused
-from plonedev.report import Reporter
+from plonedev.project_setup.paused import services_paused, services_running
+from plonedev.report import QuietReporter, Reporter
 
 _DATA_ROLES = (Role.BACKEND, Role.ZEO)  # the services with the database open
 
@@ -52,16 +54,10 @@ def snapshot(start: Path, name: str | None = None, runtime: str | None = None) -
 def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) -> Manifest | None:
     """The data as it is, saved before `before` (a command) destroys some of it; None when
     there is none to save. Raises when it cannot be taken: the command must not go on."""
-    paths, storage = running.context.paths, running.context.config.storage.value
     if running.resolution.name != "native":
         reporter.warn(f"No snapshot before {before}: snapshots of Compose volumes are not done yet")
         return None
-    try:
-        database = files.data_fs(paths, storage)
-    except PlonedevError:
-        reporter.warn(f"No snapshot before {before}: snapshots do not cover {storage} yet")
-        return None
-    if not database.is_file():
+    if not _kind(running).has_data():
         return None  # no site was ever created: nothing to lose
     slug = re.sub(r"[^A-Za-z0-9]+", "-", before).strip("-")
     name = _free_name(running, f"{files.default_name()}-before-{slug}")
@@ -78,11 +74,11 @@ def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) ->
 
 
 def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Manifest:
-    config = running.context.config
+    config, kind = running.context.config, _kind(running)
     addons = config.addons + tuple(profile.split(":")[0] for profile in config.profiles)
-    return files.take(
-        running.context.paths, config.storage.value, name, addons, taken_before=taken_before
-    )
+    # No server started for a project without data: that would make an empty one.
+    with _servers(running, kind if kind.has_data() else None, QuietReporter()):
+        return files.take(running.context.paths, kind, name, addons, taken_before=taken_before)
 
 
 def _free_name(running: RunningProject, name: str) -> str:
@@ -138,15 +134,19 @@ def restore(
         safety_snapshot(running, "restore", reporter)
     project = running.project
     holders = tuple(s.name for s in project.services if s.role in _DATA_ROLES)
-    # Started again after, on whichever data is in place then.
-    with services_paused(running, holders, reporter.event) as stopped:
-        files.put_back(running.context.paths, manifest)
+    kind = _kind(running)
+    # Started again after, on whichever data is in place then; the servers a restore
+    # needs are inside: stopped after it when they did not run, before the backend starts.
+    with (
+        services_paused(running, holders, reporter.event) as stopped,
+        _servers(running, kind, reporter),
+    ):
+        files.put_back(running.context.paths, kind, manifest)
     return RestoreResult(manifest, stopped, time.monotonic() - began)
 
 
 def _restorable(running: RunningProject, name: str | None) -> Manifest:
     paths, storage = running.context.paths, running.context.config.storage.value
-    files.data_fs(paths, storage)  # a storage snapshots do not cover says so first
     if name is None:
         # The newest this project can restore: one of another storage would be refused.
         found = [
@@ -166,8 +166,21 @@ def _restorable(running: RunningProject, name: str | None) -> Manifest:
     else:
         folder = files.snapshots_dir(paths) / files.check_name(name)
         manifest = files.read_manifest(folder)
-    files.check_restorable(manifest, storage)
+    files.check_restorable(paths, manifest, _kind(running))
     return manifest
+
+
+def _kind(running: RunningProject) -> files.SnapshotKind:
+    return files.kind_for(running.context.paths, running.context.config)
+
+
+def _servers(
+    running: RunningProject, kind: files.SnapshotKind | None, reporter: Reporter
+) -> AbstractContextManager[list[str]]:
+    """The services `kind` talks to, running for the block."""
+    roles = kind.servers if kind else ()
+    names = tuple(s.name for s in running.project.services if s.role in roles)
+    return services_running(running, names, reporter.event)
 
 
 def _open(start: Path, runtime: str | None) -> RunningProject:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from plonedev.project_setup.context import RunningProject
-from plonedev.runtime.base import EventSink
+from plonedev.runtime.base import UP_STATES, EventSink
 
 
 @contextmanager
@@ -26,3 +26,20 @@ def services_paused(
     finally:
         if stopped:
             running.runtime.up(running.project.only(tuple(stopped)), on_event)
+
+
+@contextmanager
+def services_running(
+    running: RunningProject, names: tuple[str, ...], on_event: EventSink
+) -> Iterator[list[str]]:
+    """The other way round: start those of `names` that do not run (a database a restore
+    writes into), and stop them again after the block; yields the ones it started."""
+    up = {s.name for s in running.runtime.status(running.project) if s.state in UP_STATES}
+    started = [name for name in names if name not in up]
+    if started:
+        running.runtime.up(running.project.only(tuple(started)), on_event)
+    try:
+        yield started
+    finally:
+        if started:
+            running.runtime.stop(running.project, tuple(started), on_event)

@@ -8,12 +8,18 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from plonedev.postgres import find_programs
 from plonedev.runtime.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,6 +100,24 @@ class PlonedevProject:
             return exc.code, exc.read().decode()
         except urllib.error.URLError as exc:  # nothing listens: status 0, like a browser
             return 0, str(exc.reason)
+
+
+@contextmanager
+def storage_folder(storage: str, tmp: Path) -> Iterator[Path]:
+    """A folder for a native project of `storage`: `tmp`, except for RelStorage under
+    root: the cluster then runs as `postgres`, which must reach the project folder, and
+    pytest's folders are private to root. Skips RelStorage without PostgreSQL."""
+    if storage == "relstorage" and find_programs() is None:
+        pytest.skip("PostgreSQL is not installed (scripts/provision.sh installs it)")
+    if storage != "relstorage" or os.geteuid() != 0:
+        yield tmp
+        return
+    base = Path(tempfile.mkdtemp(prefix="plonedev-rel-"))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> PlonedevProject:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from plonedev.postgres import find_programs
-from tests.integration.plone_project import PlonedevProject, make_project
+from tests.integration.plone_project import PlonedevProject, make_project, storage_folder
 
 pytestmark = pytest.mark.slow
 
@@ -20,20 +16,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(params=["filestorage", "zeo", "relstorage"])
 def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlonedevProject]:
     storage = request.param
-    base = tmp_path
-    if storage == "relstorage":
-        if find_programs() is None:
-            pytest.skip("PostgreSQL is not installed (scripts/provision.sh installs it)")
-        if os.geteuid() == 0:
-            # As root the cluster runs as `postgres`, which must reach the project folder;
-            # pytest's tmp_path is private to root.
-            base = Path(tempfile.mkdtemp(prefix="plonedev-rel-"))
-            base.chmod(0o755)
-    project = make_project(base, f'storage = "{storage}"\nruntime = "native"')
-    yield project
-    project.run("down", check=False)
-    if base is not tmp_path:
-        shutil.rmtree(base, ignore_errors=True)
+    with storage_folder(storage, tmp_path) as base:
+        project = make_project(base, f'storage = "{storage}"\nruntime = "native"')
+        yield project
+        project.run("down", check=False)
 
 
 def _states(project: PlonedevProject) -> dict[str, str]:
