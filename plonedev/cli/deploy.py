@@ -16,6 +16,7 @@ from plonedev.cli.stack import (
     BackendReplicas,
     Dashboard,
     DashboardHost,
+    DatabaseNode,
     FrontendReplicas,
     HostOption,
     HttpPort,
@@ -27,6 +28,7 @@ from plonedev.cli.stack import (
     PortainerHost,
     RegistryOption,
     TagOption,
+    VarnishReplicas,
     stack_options,
 )
 
@@ -75,6 +77,8 @@ def deploy(
     ingress: IngressOption = "traefik",
     backend_replicas: BackendReplicas = 2,
     frontend_replicas: FrontendReplicas = 2,
+    varnish_replicas: VarnishReplicas = 1,
+    database_node: DatabaseNode = "",
     acme_email: AcmeEmail = "",
     http_port: HttpPort = 80,
     https_port: HttpsPort = 443,
@@ -92,6 +96,7 @@ def deploy(
         acme_email, http_port, https_port, no_ipvs, ingress_image,
         dashboard=dashboard, dashboard_host=dashboard_host,
         portainer=portainer, portainer_host=portainer_host,
+        varnish_replicas=varnish_replicas, database_node=database_node,
     )  # fmt: skip
     result = run_deploy(
         Path.cwd(),

@@ -66,6 +66,16 @@ IngressOption = Annotated[
 # Ranges are checked by StackOptions: its error is one line, Click's is a usage box.
 BackendReplicas = Annotated[int, typer.Option("--backend-replicas")]
 FrontendReplicas = Annotated[int, typer.Option("--frontend-replicas")]
+VarnishReplicas = Annotated[
+    int, typer.Option("--varnish-replicas", help="Varnish tasks (2 or more on several nodes).")
+]
+DatabaseNode = Annotated[
+    str,
+    typer.Option(
+        "--database-node",
+        help="Hostname of the node the database and its volume stay on (default: a manager).",
+    ),
+]
 AcmeEmail = Annotated[
     str, typer.Option("--acme-email", help="Let's Encrypt account e-mail (Traefik).")
 ]
@@ -116,6 +126,8 @@ def export_stack(
     tag: TagOption = "latest",
     backend_replicas: BackendReplicas = 2,
     frontend_replicas: FrontendReplicas = 2,
+    varnish_replicas: VarnishReplicas = 1,
+    database_node: DatabaseNode = "",
     acme_email: AcmeEmail = "",
     http_port: HttpPort = 80,
     https_port: HttpsPort = 443,
@@ -144,6 +156,7 @@ def export_stack(
         acme_email, http_port, https_port, no_ipvs, ingress_image,
         dashboard=dashboard, dashboard_host=dashboard_host,
         portainer=portainer, portainer_host=portainer_host,
+        varnish_replicas=varnish_replicas, database_node=database_node,
     )  # fmt: skip
     result = run_export(
         Path.cwd(), options, output=output, check=check, create_secrets=create_secrets
@@ -168,6 +181,8 @@ def stack_options(
     dashboard_host: str = "",
     portainer: bool = False,
     portainer_host: str = "",
+    varnish_replicas: int = 1,
+    database_node: str = "",
 ) -> StackOptions:
     """The export-stack options (also deploy's) as the renderers take them."""
     from plonedev.errors import PlonedevError
@@ -186,6 +201,8 @@ def stack_options(
         tag=tag,
         backend_replicas=backend_replicas,
         frontend_replicas=frontend_replicas,
+        varnish_replicas=varnish_replicas,
+        database_node=database_node,
         ipvs=not no_ipvs,
         http_port=http_port,
         https_port=https_port,

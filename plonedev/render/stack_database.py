@@ -1,7 +1,9 @@
 """The stack's database: PostgreSQL for RelStorage, or a ZEO server with the blob volume.
 
-Either runs once, on a manager node (its volume is local there), and stops before its
-replacement starts: two servers must never open the same data.
+Either runs once, on one node (its volume is local there: --database-node, else a
+manager), and stops before its replacement starts: two servers must never open the same
+data. The backends may run on any node: they reach it over the internal overlay network
+(ZEO's backends keep a blob cache of their own, no shared blob folder).
 """
 
 from __future__ import annotations
@@ -48,10 +50,12 @@ def zeo_service(ctx: StackContext, service: Service) -> dict[str, Any]:
 def _database(
     ctx: StackContext, doc: dict[str, Any], service: Service, role: str
 ) -> dict[str, Any]:
-    """Health, stop and deploy settings: one task, on a manager, stopped first."""
+    """Health, stop and deploy settings: one task, on its node, stopped first."""
     assert service.container is not None
     if service.container.health is not None:
         doc["healthcheck"] = healthcheck(service.container.health, 60)
     doc.update(stop_settings(service))
-    doc["deploy"] = deploy(role, order="stop-first", dnsrr=ctx.dnsrr, placement=(MANAGER,))
+    node = ctx.options.database_node
+    placement = f"node.hostname == {node}" if node else MANAGER
+    doc["deploy"] = deploy(role, order="stop-first", dnsrr=ctx.dnsrr, placement=(placement,))
     return doc

@@ -85,8 +85,14 @@ def _nginx(ctx: StackContext) -> dict[str, Any]:
         "ports": [_port(ctx, 80, ctx.options.http_port)],
         "networks": [EDGE_NETWORK, INTERNAL_NETWORK],
         "healthcheck": healthcheck(nginx_health(), 30),
-        "deploy": deploy("ingress", order=_order(ctx), dnsrr=ctx.dnsrr),
+        "deploy": deploy("ingress", order=_order(ctx), dnsrr=ctx.dnsrr, placement=_pin(ctx)),
     }
+
+
+def _pin(ctx: StackContext) -> tuple[str, ...]:
+    # A port published on the node itself is reached at that node's address: keep the
+    # ingress on a manager (as Traefik is), not on whichever node Swarm picks.
+    return () if ctx.options.ipvs else (MANAGER,)
 
 
 def _order(ctx: StackContext) -> Order:

@@ -42,9 +42,14 @@ class StackOptions:
     tag: str = "latest"
     backend_replicas: int = 2
     frontend_replicas: int = 2
+    # More than one on several nodes: a node drained or lost keeps a cache serving.
+    varnish_replicas: int = 1
     # False on hosts without IPVS (no routing mesh, no service VIPs): ports are published
     # on the node itself and service names resolve to the tasks (DNS round-robin).
     ipvs: bool = True
+    # The node (its hostname) the database and its volume live on; "" = a manager,
+    # which pins it to one node only while the Swarm has one manager.
+    database_node: str = ""
     http_port: int = 80
     https_port: int = 443  # Traefik only: nginx serves plain HTTP (TLS ends before it)
     acme_email: str = ""  # Let's Encrypt account e-mail (optional)
@@ -62,10 +67,15 @@ class StackOptions:
                 "give the public domain name, e.g. --host www.example.org",
             )
         validate_registry_and_tag(self.registry, self.tag)
-        for name in ("backend_replicas", "frontend_replicas"):
+        for name in ("backend_replicas", "frontend_replicas", "varnish_replicas"):
             if not 1 <= getattr(self, name) <= 64:
                 flag = "--" + name.replace("_", "-")
                 raise PlonedevError(f"{flag} must be between 1 and 64", "use e.g. 2")
+        if self.database_node and not HOST_NAME.fullmatch(self.database_node):
+            raise PlonedevError(
+                f"--database-node {self.database_node!r} is not a node's hostname",
+                "give a name from `docker node ls`, e.g. --database-node node1",
+            )
         for name in ("http_port", "https_port"):
             if not 1 <= getattr(self, name) <= 65535:
                 flag = "--" + name.replace("_", "-")

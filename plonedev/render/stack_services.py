@@ -46,7 +46,12 @@ def varnish_service(ctx: StackContext) -> dict[str, Any]:
         labels = varnish_labels(ctx.prefix, ctx.options, VARNISH_PORT)
     doc: dict[str, Any] = {
         "image": ctx.images.varnish,
-        "environment": {"VARNISH_SIZE": VARNISH_SIZE, "DRAIN_SECONDS": str(DRAIN_SECONDS)},
+        "environment": {
+            "VARNISH_SIZE": VARNISH_SIZE,
+            "DRAIN_SECONDS": str(DRAIN_SECONDS),
+            # Its entrypoint loads the VCL again when the ingress's address changes.
+            "UPSTREAM_HOST": INGRESS_HOST,
+        },
         "networks": [INTERNAL_NETWORK],
         "depends_on": [INGRESS_HOST],
     }
@@ -54,7 +59,9 @@ def varnish_service(ctx: StackContext) -> dict[str, Any]:
         doc["healthcheck"] = healthcheck(service.container.health, 60)
     # The image's entrypoint serves DRAIN_SECONDS after the stop signal (stack-varnish).
     doc["stop_grace_period"] = f"{DRAIN_SECONDS + 10}s"
-    doc["deploy"] = deploy("varnish", dnsrr=ctx.dnsrr, labels=labels)
+    doc["deploy"] = deploy(
+        "varnish", replicas=ctx.options.varnish_replicas, dnsrr=ctx.dnsrr, labels=labels
+    )
     return doc
 
 

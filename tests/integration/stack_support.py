@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.integration.plone_project import REPO
+from tests.integration.plone_project import REPO, PlonedevProject
 
 HOST = "plone.test"  # the stacks' public host name, sent in the Host header
 NGINX_IMAGE = "plonedev-test/nginx:1.22"
@@ -178,8 +178,10 @@ def http_request(
     auth: str = "",
     body: dict[str, object] | None = None,
     timeout: float = 30,
+    address: str = "127.0.0.1",
 ) -> Response:
-    """A request to the stack's published port on loopback, for HOST."""
+    """A request to the stack's published port (on loopback, or a node's `address`),
+    for HOST."""
     headers = {"Host": HOST, "Accept": "text/html"}
     data = None
     if path.startswith("/++api++"):
@@ -189,7 +191,7 @@ def http_request(
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection = http.client.HTTPConnection(address, port, timeout=timeout)
     try:
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
@@ -223,3 +225,43 @@ class RequestLoop:
             else:
                 self.ok += 1
             time.sleep(0.05)
+
+
+@dataclass
+class Running:
+    loop: RequestLoop
+    worker: threading.Thread
+
+    def finish(self) -> RequestLoop:
+        time.sleep(10)  # the ingress's DNS cache is past the old tasks
+        self.loop.stop.set()
+        self.worker.join(timeout=60)
+        return self.loop
+
+
+def start_page_loop(port: int, title: str, *, address: str = "127.0.0.1") -> Running:
+    """Uncached Classic UI pages with `title` (a new query string each time), in a thread."""
+
+    def ask(n: int) -> str:
+        response = http_request(port, "GET", f"/?loop={n}", address=address)
+        ok = response.status == 200 and title in response.body
+        return "" if ok else f"HTTP {response.status}"
+
+    loop = RequestLoop(ask)
+    worker = threading.Thread(target=loop.run, args=(1500,), daemon=True)
+    worker.start()
+    time.sleep(3)  # a few requests before the change starts
+    return Running(loop, worker)
+
+
+def plonedev_deploy(
+    project: PlonedevProject, port: int, nginx: str, tag: str, *extra: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`plonedev deploy` of the nginx ingress without IPVS (this kernel has none), with
+    images that are only on the engines (no registry)."""
+    return project.run(
+        "deploy", "--host", HOST, "--ingress", "nginx", "--no-ipvs",
+        "--http-port", str(port), "--ingress-image", nginx, "--tag", tag,
+        "--resolve-image", "never", "--timeout", "900", *extra,
+        check=check, timeout=1800,
+    )  # fmt: skip

@@ -25,10 +25,7 @@ import base64
 import hashlib
 import json
 import secrets
-import subprocess
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,12 +35,14 @@ from tests.integration.cache_support import FRESH_WITHIN
 from tests.integration.plone_project import PlonedevProject, make_project
 from tests.integration.stack_support import (
     HOST,
-    RequestLoop,
+    Running,
     build_stand_ins,
     docker,
     ensure_nginx_image,
+    plonedev_deploy,
     remove_stack,
     services,
+    start_page_loop,
     swarm_ready,
 )
 from tests.integration.stack_support import http_request as _http
@@ -75,31 +74,8 @@ USER plone
 """
 
 
-@dataclass
-class Running:
-    loop: RequestLoop
-    worker: threading.Thread
-
-    def finish(self) -> RequestLoop:
-        time.sleep(10)  # the ingress's DNS cache is past the old tasks
-        self.loop.stop.set()
-        self.worker.join(timeout=60)
-        return self.loop
-
-
 def _start_loop(port: int) -> Running:
-    """Uncached Classic UI pages (a new query string each time), in a thread."""
-
-    def ask(n: int) -> str:
-        response = _http(port, "GET", f"/?loop={n}")
-        ok = response.status == 200 and TITLE in response.body
-        return "" if ok else f"HTTP {response.status}"
-
-    loop = RequestLoop(ask)
-    worker = threading.Thread(target=loop.run, args=(1500,), daemon=True)
-    worker.start()
-    time.sleep(3)  # a few requests before the change starts
-    return Running(loop, worker)
+    return start_page_loop(port, TITLE)
 
 
 def _image(name: str, service: str) -> str:
@@ -110,17 +86,6 @@ def _image(name: str, service: str) -> str:
         "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
         f"{name}_{service}",
     ).strip()
-
-
-def _deploy(
-    project: PlonedevProject, port: int, nginx: str, tag: str, *, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    return project.run(
-        "deploy", "--host", HOST, "--ingress", "nginx", "--no-ipvs",
-        "--http-port", str(port), "--ingress-image", nginx, "--tag", tag,
-        "--resolve-image", "never", "--timeout", "900",
-        check=check, timeout=1800,
-    )  # fmt: skip
 
 
 def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
@@ -141,7 +106,7 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
     try:
         # 1. The first deploy: secrets created, every service healthy, the site answers.
         started = time.monotonic()
-        first = _deploy(project, port, nginx, "t1")
+        first = plonedev_deploy(project, port, nginx, "t1")
         timings["first deploy"] = time.monotonic() - started
         assert "Deployed" in first.stdout, first.stdout
         assert services(name) == EXPECTED
@@ -155,7 +120,7 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
             docker("tag", f"{name}-{role}:t1", f"{name}-{role}:t2")
         running = _start_loop(port)
         started = time.monotonic()
-        second = _deploy(project, port, nginx, "t2")
+        second = plonedev_deploy(project, port, nginx, "t2")
         timings["rolling deploy"] = time.monotonic() - started
         loop = running.finish()
         timings["requests during it"] = loop.ok
@@ -173,7 +138,7 @@ def test_deploy_rolls_forward_rolls_back_and_scales(tmp_path: Path) -> None:
         docker("tag", f"{name}-varnish:t2", f"{name}-varnish:t3")
         running = _start_loop(port)
         started = time.monotonic()
-        third = _deploy(project, port, nginx, "t3", check=False)
+        third = plonedev_deploy(project, port, nginx, "t3", check=False)
         timings["failed deploy and rollback"] = time.monotonic() - started
         loop = running.finish()
         timings["requests during it and the rollback"] = loop.ok
@@ -252,7 +217,7 @@ def test_zeo_backends_serve_blobs_from_their_own_cache(tmp_path: Path) -> None:
     payload = secrets.token_bytes(300_000)
     project.run("build", "--tag", "t1", timeout=2700)
     try:
-        _deploy(project, port, nginx, "t1")
+        plonedev_deploy(project, port, nginx, "t1")
         backend = json.loads(docker("service", "inspect", f"{name}_backend"))[0]
         template = backend["Spec"]["TaskTemplate"]
         assert not template.get("Placement", {}).get("Constraints")  # any node

@@ -300,6 +300,29 @@ def test_without_ipvs_ports_on_the_node_and_dns_round_robin(tmp_path: Path) -> N
     assert services["ingress"]["deploy"]["update_config"]["order"] == "stop-first"
 
 
+def test_several_nodes_without_ipvs(tmp_path: Path) -> None:
+    """The ingress on a manager (clients reach its node's port), the database on the node
+    asked for, Varnish twice; the backends anywhere, Varnish told to follow the ingress."""
+    doc, _, _ = _render(
+        tmp_path, storage="zeo", ingress=Ingress.NGINX, ipvs=False,
+        varnish_replicas=2, database_node="db-node",
+    )  # fmt: skip
+    services = doc["services"]
+    assert services["ingress"]["deploy"]["placement"] == {"constraints": ["node.role == manager"]}
+    assert services["zeo"]["deploy"]["placement"] == {"constraints": ["node.hostname == db-node"]}
+    assert "placement" not in services["backend"]["deploy"]
+    assert services["varnish"]["deploy"]["replicas"] == 2
+    assert services["varnish"]["environment"]["UPSTREAM_HOST"] == "ingress"
+
+
+def test_one_node_by_default(tmp_path: Path) -> None:
+    doc, _, _ = _render(tmp_path, ingress=Ingress.NGINX)
+    services = doc["services"]
+    assert "placement" not in services["ingress"]["deploy"]  # the routing mesh: any node
+    assert services["postgres"]["deploy"]["placement"] == {"constraints": ["node.role == manager"]}
+    assert services["varnish"]["deploy"]["replicas"] == 1
+
+
 def test_with_ipvs_vips_and_the_routing_mesh(tmp_path: Path) -> None:
     doc, _, _ = _render(tmp_path, ingress=Ingress.NGINX)
     assert all("endpoint_mode" not in s["deploy"] for s in doc["services"].values())

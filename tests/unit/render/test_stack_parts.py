@@ -54,6 +54,8 @@ def test_configured_image_names_keep_their_repository_not_their_tag() -> None:
         ("registry", "https://reg", "--registry"),
         ("tag", "a:b", "--tag"),
         ("backend_replicas", 0, "--backend-replicas"),
+        ("varnish_replicas", 65, "--varnish-replicas"),
+        ("database_node", "node 1", "--database-node"),
         ("http_port", 70000, "--http-port"),
         ("acme_email", "nobody", "--acme-email"),
         ("ingress_image", "bad image", "--ingress-image"),
