@@ -3,8 +3,9 @@
 The same proof as the native test, in Compose: the install job fetches Volto and runs
 pnpm into a named volume, the dev server starts once the backend is healthy (the site
 job ran before it), the home page and a document render with their titles, a change to
-the add-on is served without restarting the container. The images are the stand-ins of
-tests/images (no registry here).
+the add-on is served without restarting the container; then `create-addon --frontend`
+runs the install job again and restarts the container, and the new add-on's page
+renders. The images are the stand-ins of tests/images (no registry here).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.integration.test_frontend_native import (
     INDEX,
     MARKER,
     SITE_TITLE,
+    created_frontend_addon,
     frontend_port,
     through_varnish,
     title_of,
@@ -147,3 +149,8 @@ def test_compose_serves_the_site_through_a_volto_dev_server(
         for s in json.loads(plonedev.run("status", "--json").stdout)["services"]
     }
     assert states["frontend"] == "running"
+
+    # A new add-on in the bind-mounted packages/: linked by the install job, in the volume.
+    html = created_frontend_addon(plonedev, "volto-hello")
+    assert "marker-after" in html
+    assert _started_at(name) != started  # restarted: Volto reads its add-ons at start-up

@@ -185,6 +185,28 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     assert "18.33.0" in checks["volto"]["detail"]
 
 
+def created_frontend_addon(project: PlonedevProject, name: str) -> str:
+    """`create-addon --frontend NAME` on the running project (Compose too); the HTML of
+    the add-on's page, rendered on the server, once the registrations are checked."""
+    started = time.monotonic()
+    done = project.run("create-addon", "--frontend", name)
+    seconds = time.monotonic() - started
+    print(f"\ncreate-addon --frontend {name}: {seconds:.1f} s until it returned")
+    print(done.stdout.strip().splitlines()[-1])  # its steps' times
+    assert f"restarted with it; its page shows 'Hello from {name}'" in done.stdout, done.stdout
+    # A browser's request: the page rendered on the server, in the site's layout.
+    status, html = _get(project, f"/hello-{name}")
+    assert status == 200
+    assert f"Hello from {name}</h1>" in html
+    assert f'id="page-{name}"' in html
+    frontend = project.root / "frontend"
+    manifest = json.loads((frontend / "package.json").read_text())
+    assert manifest["dependencies"][name] == "workspace:*"
+    assert f"'{ADDON}', '{name}'" in (frontend / "volto.config.js").read_text()
+    assert name in (frontend / "pnpm-lock.yaml").read_text()  # pnpm linked it in
+    return html
+
+
 def test_create_addon_frontend_is_rendered_by_the_running_dev_server(
     project: PlonedevProject,
 ) -> None:
@@ -192,29 +214,12 @@ def test_create_addon_frontend_is_rendered_by_the_running_dev_server(
     project.run("up")
     pid = _frontend_pid(project)
     name = "volto-hello"
-    started = time.monotonic()
-    done = project.run("create-addon", "--frontend", name)
-    seconds = time.monotonic() - started
-    print(f"\ncreate-addon --frontend {name}: {seconds:.1f} s until it returned")
-    print(done.stdout.strip().splitlines()[-1])  # its steps' times
-    assert f"restarted with it; its page shows 'Hello from {name}'" in done.stdout, done.stdout
+    html = created_frontend_addon(project, name)
     assert _frontend_pid(project) != pid
-
-    # A browser's request: the page rendered on the server, in the site's layout.
-    status, html = _get(project, f"/hello-{name}")
-    assert status == 200
-    assert f"Hello from {name}</h1>" in html
-    assert 'id="page-volto-hello"' in html
     assert "marker-after" in html  # the first add-on's component: both add-ons load
-
     frontend = project.root / "frontend"
-    assert json.loads((frontend / "package.json").read_text())["dependencies"][name] == (
-        "workspace:*"
-    )
-    assert f"'{ADDON}', '{name}'" in (frontend / "volto.config.js").read_text()
     link = frontend / "node_modules" / name
-    assert link.resolve() == (frontend / "packages" / name).resolve()  # linked by pnpm
-    assert name in (frontend / "pnpm-lock.yaml").read_text()
+    assert link.resolve() == (frontend / "packages" / name).resolve()
 
     # The same name again: one line, nothing changed, the dev server left alone.
     before = (frontend / "package.json").read_bytes(), (frontend / "volto.config.js").read_bytes()
@@ -224,3 +229,4 @@ def test_create_addon_frontend_is_rendered_by_the_running_dev_server(
     assert len(again.stderr.strip().splitlines()) == 1
     after = (frontend / "package.json").read_bytes(), (frontend / "volto.config.js").read_bytes()
     assert after == before
+    assert _frontend_pid(project) != pid
