@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +22,7 @@ from plonedev.cli import ship as ship_cli
 from plonedev.cli import site as site_cli
 from plonedev.cli import snapshot as snapshot_cli
 from plonedev.cli import stack as stack_cli
-from plonedev.cli.errors import reports_errors
+from plonedev.cli.errors import reports_errors, run_app
 from plonedev.cli.options import JsonOption, NoSnapshotOption, RuntimeOption
 from plonedev.cli.watch import WATCH_HELP, run_watch
 from plonedev.cli.watch import watch as watch_command
@@ -262,4 +263,4 @@ app.command(name="export-k8s", help=ship_cli.K8S_HELP)(ship_cli.export_k8s)
 
 
 def main() -> None:
-    app()
+    sys.exit(run_app(app))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from plonedev.files import file_digest
+from plonedev.files import file_digest, write_atomic
 
 # checked-out: cloned now; updated: pulled now; kept: left as it is (offline, or
 # `update = false`); skipped-dirty: has local work, left as it is (see warnings);
@@ -50,7 +50,7 @@ def save_record(out_dir: Path, key: str, result: SourcesResult) -> None:
             "sources": [{**vars(s), "path": str(s.path)} for s in result.sources],
         },
     }
-    (out_dir / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
+    write_atomic(out_dir / RECORD, json.dumps(record, indent=1))  # never half a record
 
 
 def load_record(out_dir: Path, key: str) -> SourcesResult | None:

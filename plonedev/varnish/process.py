@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.files import write_if_changed
+from plonedev.files import write_atomic, write_if_changed
 from plonedev.varnish.vcl import HEALTH_PATH, VclSettings, render_vcl
 
 # varnishd lives in sbin, which is not on an ordinary user's PATH.
@@ -115,13 +115,11 @@ def varnish_command(
 
 def write_secret(path: Path) -> bool:
     """Create the admin secret (random, mode 0600) unless it exists; True if created."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    # An empty file is a write that was cut short: varnishd would refuse it.
+    if path.is_file() and path.stat().st_size > 0:
         return False
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(secrets.token_hex(32) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, secrets.token_hex(32) + "\n", mode=0o600)
     return True
 
 

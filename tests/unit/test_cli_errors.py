@@ -156,3 +156,28 @@ def test_up_of_an_unknown_service_lists_the_valid_ones_and_writes_nothing(tmp_pa
 def test_down_all_with_volumes_is_refused(tmp_path: Path) -> None:
     write_pyproject(tmp_path, 'runtime = "native"\n')
     _assert_one_line_error(_plonedev(tmp_path, "down", "--all", "--volumes"), "--all")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("nosuch",), ("No such command 'nosuch'", "`plonedev --help`")),
+        (("up", "--nosuch"), ("No such option: --nosuch", "`plonedev up --help`")),
+        (("debug", "--port", "abc"), ("'--port'", "valid integer", "`plonedev debug --help`")),
+        (("snapshot", "a", "b"), ("unexpected extra argument", "`plonedev snapshot --help`")),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help(
+    tmp_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]
+) -> None:
+    write_pyproject(tmp_path, 'runtime = "native"\n')
+    before = _tree(tmp_path)
+    done = _plonedev(tmp_path, *args)
+    _assert_one_line_error(done, *fragments)
+    assert done.stdout == "" and _tree(tmp_path) == before
+
+
+def test_a_group_without_its_command_prints_its_help(tmp_path: Path) -> None:
+    done = _plonedev(tmp_path, "site")
+    assert done.returncode == 2
+    assert "reset" in done.stdout and "Error" not in done.stderr

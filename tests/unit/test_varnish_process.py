@@ -83,6 +83,14 @@ def test_secret_is_private_random_and_never_replaced(tmp_path: Path) -> None:
     assert other.read_text() != first
 
 
+def test_an_empty_secret_left_by_a_cut_write_is_made_again(tmp_path: Path) -> None:
+    secret = tmp_path / "varnish-secret"
+    secret.write_text("")
+    assert write_secret(secret) is True
+    assert len(secret.read_text().strip()) == 64
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
 def test_prepare_writes_vcl_once_and_makes_room_for_the_workdir(tmp_path: Path) -> None:
     settings = VclSettings(backend=Upstream("127.0.0.1", 8080))
     vcl, secret, workdir = tmp_path / "v" / "default.vcl", tmp_path / "secret", tmp_path / "r" / "w"
