@@ -24,7 +24,7 @@ from plonedev.backend import snapshot as files
 from plonedev.backend.snapshot import Manifest
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject, open_project, open_running_project
 from plonedev.project_setup.paused import services_paused, services_running
 from plonedev.report import QuietReporter, Reporter
 
@@ -101,13 +101,14 @@ def _prune_automatic(running: RunningProject) -> None:
         files.delete(paths, manifest.name)
 
 
+# Listing and deleting read var/snapshots only: they work whatever runtime would run,
+# e.g. after `down` when auto-detection would now pick Docker.
 def snapshots(start: Path) -> list[Manifest | PlonedevError]:
-    running = _open(start, None)
-    return files.list_snapshots(running.context.paths)
+    return files.list_snapshots(open_project(start).paths)
 
 
 def delete_snapshot(start: Path, name: str) -> None:
-    files.delete(_open(start, None).context.paths, name)
+    files.delete(open_project(start).paths, name)
 
 
 def snapshot_to_restore(

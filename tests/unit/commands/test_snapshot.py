@@ -17,6 +17,7 @@ from plonedev.commands.snapshot import restore, snapshot, snapshots
 from plonedev.commands.up import up
 from plonedev.errors import PlonedevError
 from plonedev.report import QuietReporter
+from tests.conftest import write_pyproject
 from tests.unit.commands.conftest import FakeProject
 from tests.unit.commands.fakes import install_fake_backup_tools
 
@@ -238,3 +239,17 @@ def test_only_the_newest_automatic_snapshots_are_kept(with_data: FakeProject) ->
     # the two newest: the data each restore replaced, the last one's "version 3"
     last = snapshots_dir(with_data.paths) / automatic[-1].name / "repozo" / "full.fs"
     assert last.read_bytes() == b"version 3"
+
+
+def test_snapshots_are_listed_and_deleted_whatever_runtime_would_run(
+    with_data: FakeProject,
+) -> None:
+    snapshot(with_data.root, "kept")
+    snapshot(with_data.root, "gone")
+    # After `down`, auto-detection may pick Docker, whose volumes snapshots do not cover.
+    write_pyproject(with_data.root, 'runtime = "docker"\n')
+    result = CliRunner().invoke(app, ["snapshot", "--delete", "gone"])
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(app, ["snapshots", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [s["name"] for s in json.loads(listed.stdout)["snapshots"]] == ["kept"]
