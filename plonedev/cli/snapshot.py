@@ -14,7 +14,7 @@ from plonedev.cli.options import JsonOption, NoSnapshotOption, RuntimeOption
 from plonedev.errors import PlonedevError
 
 SNAPSHOT_HELP = (
-    "Save the site's data (Data.fs and blobs) in var/snapshots/NAME while it runs "
+    "Save the site's data (the database and its blobs) in var/snapshots/NAME "
     "(default NAME: the UTC time); --delete NAME deletes one."
 )
 RESTORE_HELP = (
