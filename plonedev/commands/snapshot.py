@@ -14,6 +14,7 @@ those are kept, snapshots taken by hand are never deleted but by `--delete`.
 
 from __future__ import annotations
 
+import errno
 import re
 import time
 from contextlib import AbstractContextManager
@@ -66,11 +67,20 @@ def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) ->
     except (PlonedevError, OSError) as error:
         raise PlonedevError(
             f"could not save the data before {before}, so nothing was changed: {error}",
-            "free some disk space, or pass --no-snapshot to go on without a snapshot",
+            f"{_fix_for(error)}, or pass --no-snapshot to go on without a snapshot",
         ) from None
     reporter.info(f"Saved the data first: snapshot {name} (`plonedev restore {name}`)")
     _prune_automatic(running)
     return manifest
+
+
+def _fix_for(error: PlonedevError | OSError) -> str:
+    """Disk space only when the disk is full: any other failure names its own cause."""
+    if isinstance(error, OSError):
+        full = error.errno == errno.ENOSPC
+    else:
+        full = "No space left" in f"{error.message} {error.details}"
+    return "free some disk space" if full else "fix what the error names"
 
 
 def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Manifest:

@@ -285,7 +285,8 @@ def running_with(root: Path, runtime: Any) -> Any:
 _FAKE_REPOZO = """#!/bin/sh
 set -e
 case "$1" in
-  -B) [ -z "$REPOZO_BACKUP_FAILS" ] || exit 1; cp "$5" "$3/full.fs" ;;
+  -B) [ -z "$REPOZO_BACKUP_FAILS" ] || { echo "$REPOZO_BACKUP_FAILS" >&2; exit 1; }
+      cp "$5" "$3/full.fs" ;;
   -R) [ -z "$REPOZO_FAILS" ] || exit 1; cp "$3/full.fs" "$5" ;;
 esac
 """

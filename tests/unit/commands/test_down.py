@@ -101,16 +101,23 @@ def test_no_snapshot_deletes_without_saving(with_data: FakeProject) -> None:
     assert snapshots(with_data.root) == []
 
 
+@pytest.mark.parametrize(
+    ("repozo_says", "fix"),
+    [
+        ("OSError: [Errno 28] No space left on device", "free some disk space"),
+        ("PermissionError: [Errno 13] Permission denied", "fix what the error names"),
+    ],
+)
 def test_a_snapshot_that_cannot_be_taken_deletes_nothing(
-    with_data: FakeProject, monkeypatch: pytest.MonkeyPatch
+    with_data: FakeProject, monkeypatch: pytest.MonkeyPatch, repozo_says: str, fix: str
 ) -> None:
     files = with_data.snapshot()
-    monkeypatch.setenv("REPOZO_BACKUP_FAILS", "1")  # as on a full disk
+    monkeypatch.setenv("REPOZO_BACKUP_FAILS", repozo_says)
     done = CliRunner().invoke(app, ["down", "--volumes", "--yes"])
     assert done.exit_code == 2, done.output
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("Error: could not save the data before down --volumes")
-    assert "--no-snapshot" in line
+    assert f"{fix}, or pass --no-snapshot" in line
     assert with_data.snapshot() == files  # the data, and no half snapshot beside it
     assert with_data.runtime.alive == {"backend"}
     assert list(snapshots_dir(with_data.paths).iterdir()) == []
