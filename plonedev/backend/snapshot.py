@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from packaging.version import InvalidVersion, Version
+
 from plonedev.backend.environment import venv_python
 from plonedev.backend.snapshot_files import FileSnapshots, remove
 from plonedev.backend.snapshot_postgres import PostgresSnapshots
@@ -139,7 +141,23 @@ def check_restorable(paths: ProjectPaths, manifest: Manifest, kind: SnapshotKind
             f"this project uses storage = {kind.storage!r}",
             _CONVERSION_HINT,
         )
+    _check_plone(manifest, installed_packages(paths).get("Products.CMFPlone", ""))
     kind.check_restore(snapshots_dir(paths) / manifest.name)
+
+
+def _check_plone(manifest: Manifest, installed: str) -> None:
+    """A newer Plone's data may not load in an older one (its upgrade steps ran on it)."""
+    try:
+        newer = bool(installed and manifest.plone) and Version(manifest.plone) > Version(installed)
+    except InvalidVersion:
+        return  # a development version: let Plone judge
+    if newer:
+        raise PlonedevError(
+            f"snapshot {manifest.name!r} was taken with Plone {manifest.plone}, "
+            f"this backend has Plone {installed}",
+            f'set plone-version = "{manifest.plone}" in [tool.plonedev] and run '
+            "`plonedev up` first, or restore an older snapshot",
+        )
 
 
 def list_snapshots(paths: ProjectPaths) -> list[Manifest | PlonedevError]:

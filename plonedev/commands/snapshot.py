@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.backend import snapshot as files
+from plonedev.backend import snapshot_archive
 from plonedev.backend.snapshot import Manifest
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
@@ -119,6 +120,36 @@ def snapshots(start: Path) -> list[Manifest | PlonedevError]:
 
 def delete_snapshot(start: Path, name: str) -> None:
     files.delete(open_project(start).paths, name)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    manifest: Manifest
+    archive: Path
+    size: int  # bytes
+    taken: bool  # the snapshot was taken for the export
+
+
+def export_snapshot(
+    start: Path, name: str | None, archive: Path, runtime: str | None = None
+) -> ExportResult:
+    """Snapshot `name` as one archive; a new snapshot when there is none of that name."""
+    paths = open_project(start).paths
+    existing = name is not None and (files.snapshots_dir(paths) / files.check_name(name)).is_dir()
+    if archive.exists():  # before a snapshot is taken for nothing
+        raise PlonedevError(f"{archive} exists", "choose another file name, or delete it first")
+    manifest = (
+        files.read_manifest(files.snapshots_dir(paths) / str(name))
+        if existing
+        else snapshot(start, name, runtime).manifest
+    )
+    size = snapshot_archive.export(paths, manifest.name, archive)
+    return ExportResult(manifest, archive, size, taken=not existing)
+
+
+def import_snapshot(start: Path, archive: Path) -> Manifest:
+    """Unpack an archive from `export_snapshot` into var/snapshots, for `restore`."""
+    return snapshot_archive.unpack(open_project(start).paths, archive)
 
 
 def snapshot_to_restore(

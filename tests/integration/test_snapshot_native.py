@@ -5,7 +5,8 @@ the site runs, the document is changed and the file deleted; `restore --yes` bri
 both back as they were (checked over HTTP) and the backend runs again. A snapshot taken
 while documents are being written restores to a state the site had: the documents of a
 prefix of the writes, each whole, and the catalog finds exactly those. `down --volumes`
-saves the data in an automatic snapshot first, which restores.
+saves the data in an automatic snapshot first, which restores. A snapshot exported as an
+archive, then deleted, restores from the archive alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +90,26 @@ def test_restore_brings_back_a_changed_document_and_a_deleted_file(
     assert (status, body.encode()) == (200, BLOB)
     states = json.loads(project.run("status", "--json").stdout)["services"]
     assert all(s["state"] == "running" for s in states), states
+
+
+def test_an_exported_snapshot_restores_from_its_archive_alone(
+    project: PlonedevProject, tmp_path: Path
+) -> None:
+    archive = tmp_path / "site.tar.gz"
+    project.run("snapshot", "before", "--export", str(archive))
+    project.run("snapshot", "--delete", "before")
+    _call(project, "PATCH", "/doc", {"title": "Changed after the export"})
+    _call(project, "DELETE", "/kept")
+
+    started = time.monotonic()
+    project.run("restore", "--import", str(archive), "--yes")
+    size = archive.stat().st_size
+    print(f"\nrestore --import: {time.monotonic() - started:.1f} s ({size} bytes)")
+    assert _call(project, "GET", "/doc")["title"] == "Before"
+    status, body = project.request(
+        "GET", f"{project.backend}/Plone/kept/@@download/file", auth=True, accept="*/*"
+    )
+    assert (status, body.encode()) == (200, BLOB)
 
 
 def test_down_volumes_leaves_a_snapshot_that_restores(project: PlonedevProject) -> None:

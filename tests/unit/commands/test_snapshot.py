@@ -157,7 +157,7 @@ def _break(project: FakeProject, how: str) -> str:
         (["restore", "snap", "--yes"], "corrupt", "has a corrupt manifest.json"),
         (["restore", "snap", "--yes"], "zeo", "converting between storages is not done yet"),
         (["restore", "snap"], "ok", "add --yes to confirm without a prompt"),
-        (["restore"], "", "give a snapshot NAME or --latest"),
+        (["restore"], "", "give one of a snapshot NAME, --latest or --import FILE"),
         (["snapshot", "a/b"], "", "invalid snapshot name 'a/b'"),
         (["snapshot", "--delete", "nope"], "", "no snapshot named 'nope'"),
     ],
