@@ -7,6 +7,8 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import errno
+
 # Exit codes, so scripts can tell a user error from a failed service.
 EXIT_USER_ERROR = 2
 EXIT_SERVICE_FAILED = 3
@@ -39,3 +41,12 @@ class ServiceError(PlonedevError):
     """A service failed to start, or did not become healthy (details: its log's end)."""
 
     exit_code = EXIT_SERVICE_FAILED
+
+
+def space_or_cause_fix(error: PlonedevError | OSError) -> str:
+    """The fix for a failed write: disk space only when the disk is full, else its cause."""
+    if isinstance(error, OSError):
+        full = error.errno == errno.ENOSPC
+    else:
+        full = "No space left" in f"{error.message} {error.details}"
+    return "free some disk space" if full else "fix what the error names"

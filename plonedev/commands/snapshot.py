@@ -14,7 +14,6 @@ those are kept, snapshots taken by hand are never deleted but by `--delete`.
 
 from __future__ import annotations
 
-import errno
 import re
 import time
 from contextlib import AbstractContextManager
@@ -24,7 +23,7 @@ from pathlib import Path
 from plonedev.backend import snapshot as files
 from plonedev.backend import snapshot_archive
 from plonedev.backend.snapshot import Manifest
-from plonedev.errors import PlonedevError
+from plonedev.errors import PlonedevError, space_or_cause_fix
 from plonedev.model import Role
 from plonedev.project_setup.context import RunningProject, open_project, open_running_project
 from plonedev.project_setup.paused import services_paused, services_running
@@ -68,20 +67,11 @@ def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) ->
     except (PlonedevError, OSError) as error:
         raise PlonedevError(
             f"could not save the data before {before}, so nothing was changed: {error}",
-            f"{_fix_for(error)}, or pass --no-snapshot to go on without a snapshot",
+            f"{space_or_cause_fix(error)}, or pass --no-snapshot to go on without a snapshot",
         ) from None
     reporter.info(f"Saved the data first: snapshot {name} (`plonedev restore {name}`)")
     _prune_automatic(running)
     return manifest
-
-
-def _fix_for(error: PlonedevError | OSError) -> str:
-    """Disk space only when the disk is full: any other failure names its own cause."""
-    if isinstance(error, OSError):
-        full = error.errno == errno.ENOSPC
-    else:
-        full = "No space left" in f"{error.message} {error.details}"
-    return "free some disk space" if full else "fix what the error names"
 
 
 def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Manifest:
@@ -136,14 +126,13 @@ def export_snapshot(
     """Snapshot `name` as one archive; a new snapshot when there is none of that name."""
     paths = open_project(start).paths
     existing = name is not None and (files.snapshots_dir(paths) / files.check_name(name)).is_dir()
-    if archive.exists():  # before a snapshot is taken for nothing
-        raise PlonedevError(f"{archive} exists", "choose another file name, or delete it first")
+    snapshot_archive.check_target(archive)  # before a snapshot is taken for nothing
     manifest = (
         files.read_manifest(files.snapshots_dir(paths) / str(name))
         if existing
         else snapshot(start, name, runtime).manifest
     )
-    size = snapshot_archive.export(paths, manifest.name, archive)
+    size = snapshot_archive.export(paths, manifest, archive)
     return ExportResult(manifest, archive, size, taken=not existing)
 
 

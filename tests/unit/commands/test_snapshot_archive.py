@@ -94,6 +94,15 @@ def test_export_to_a_file_that_exists_takes_no_snapshot(
     assert _listed() == []
 
 
+def test_export_into_a_missing_folder_takes_no_snapshot(
+    with_data: FakeProject, tmp_path: Path
+) -> None:
+    code, output = _cli("snapshot", "--export", str(tmp_path / "nope" / "site.tar"))
+    assert code == 2, output
+    assert f"no folder {tmp_path / 'nope'}" in output and len(output.strip().splitlines()) == 1
+    assert _listed() == []
+
+
 def _tar(path: Path, members: dict[str, bytes]) -> Path:
     with tarfile.open(path, "w") as tar:
         for name, data in members.items():
