@@ -1,7 +1,7 @@
 """The backend environment add-ons are installed into, behind one small interface.
 
-add-addon and remove-addon only ever talk to a BackendEnvironment, found by runtime name
-in ENVIRONMENTS; a runtime without one cannot change add-ons yet, and says so.
+add-addon and remove-addon only ever talk to a BackendEnvironment, the one their runtime
+gives (RuntimeKind.environment in plonedev.runtimes).
 
 Natively it is the project's venv (.plonedev/venv): installed by the very step `plonedev
 up` runs, snapshotted as its exact package set (`uv pip freeze`) and restored with `uv pip
@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -271,30 +271,3 @@ def dist_info(name: str, data: Mapping[str, Any]) -> DistInfo:
 def last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no output"
-
-
-EnvironmentFactory = Callable[[ProjectContext], BackendEnvironment]
-
-
-def _native(context: ProjectContext) -> BackendEnvironment:
-    return NativeEnvironment(context.paths)
-
-
-def _docker(context: ProjectContext) -> BackendEnvironment:
-    from plonedev.addons.docker_environment import DockerEnvironment  # imports this module
-
-    return DockerEnvironment(context)
-
-
-# The backend environment of each runtime, by runtime name.
-ENVIRONMENTS: dict[str, EnvironmentFactory] = {"native": _native, "docker": _docker}
-
-
-def backend_environment(runtime: str, context: ProjectContext) -> BackendEnvironment:
-    factory = ENVIRONMENTS.get(runtime)
-    if factory is None:
-        raise PlonedevError(
-            f"adding and removing add-ons is not supported with the {runtime} runtime yet",
-            "run it with `--runtime native`",
-        )
-    return factory(context)

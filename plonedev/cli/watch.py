@@ -38,7 +38,7 @@ def watch(
 
 def run_watch(runtime: str | None) -> None:
     """Watch in the foreground until Ctrl-C (or SIGTERM)."""
-    from plonedev.watch.session import watch as watch_project
+    from plonedev.commands.watch import watch as watch_project
 
     # SIGTERM stops watching the way Ctrl-C does; SIGINT too when started in the
     # background (`plonedev watch &`), where the shell set it to be ignored.

@@ -21,7 +21,6 @@ from plonedev.addons.environment import (
     BackendEnvironment,
     DistInfo,
     EnvironmentSnapshot,
-    backend_environment,
 )
 from plonedev.addons.gitremote import remote_branch
 from plonedev.addons.inventory import configured_addons
@@ -37,8 +36,9 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.project import backend_url
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import ProjectContext, open_running_project
+from plonedev.project_setup.context import ProjectContext
 from plonedev.report import Reporter
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.sources import list_sources
 
 
@@ -79,7 +79,7 @@ def add_addon(
     running = open_running_project(start, runtime)
     context = running.context
     paths = context.paths
-    environment = backend_environment(running.resolution.name, context)
+    environment = runtime_kind(running.resolution.name).environment(context)
     timeline = Timeline(reporter)
     with change_lock(paths.run, "add-addon"):
         _refuse_duplicates(request, context)

@@ -24,8 +24,9 @@ from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.project import backend_url
-from plonedev.project_setup.context import ProjectContext, open_running_project
+from plonedev.project_setup.context import ProjectContext
 from plonedev.report import Reporter
+from plonedev.runtimes.registry import open_running_project
 from plonedev.sources import list_sources
 from plonedev.watch.changes import ChangeKind, FileChange
 from plonedev.watch.docker_workspace import host_path

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.backend_shell import run_attached
+from plonedev.runtimes.registry import open_running_project
 from plonedev.sources.chosen import chosen_sources
 from plonedev.sources.mxini import SourceSpec
 

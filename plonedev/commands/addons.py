@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.addons.environment import DistInfo, backend_environment
+from plonedev.addons.environment import DistInfo
 from plonedev.addons.inventory import ConfiguredAddon, configured_addons
 from plonedev.addons.site_api import SiteAddon, SiteAddons
 from plonedev.backend.site import site_exists
@@ -18,8 +18,8 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
 from plonedev.project import backend_url
-from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import State
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.sources import is_dirty
 
 
@@ -53,7 +53,7 @@ def list_addons(start: Path, runtime: str | None = None) -> AddonsResult:
     paths, config = context.paths, context.config
     addons = configured_addons(context)
     try:
-        environment = backend_environment(running.resolution.name, context)
+        environment = runtime_kind(running.resolution.name).environment(context)
         infos = environment.probe([addon.name for addon in addons])
     except PlonedevError:
         infos = {}

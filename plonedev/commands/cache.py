@@ -6,7 +6,8 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Role
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject
+from plonedev.runtimes.registry import open_running_project
 from plonedev.varnish import ContainerAdmin
 from plonedev.varnish.admin import ban
 from plonedev.varnish.stats import CacheStats, cache_stats, content_path

@@ -19,11 +19,12 @@ from pathlib import Path
 from plonedev.config import Storage
 from plonedev.errors import PlonedevError
 from plonedev.model import Role, Service
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject
 from plonedev.project_setup.paused import services_paused
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import BackendShell, ShellCommand, run_attached
 from plonedev.runtime.base import UP_STATES
+from plonedev.runtimes.registry import open_running_project
 
 CONSOLE_SCRIPT = Path(__file__).parents[1] / "backend" / "scripts" / "console.py"
 

@@ -34,11 +34,12 @@ from plonedev.frontend.install import read_stamp
 from plonedev.frontend.layout import FrontendPaths, require_project
 from plonedev.model import Role
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.base import UP_STATES
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.health import fetch_page
+from plonedev.runtimes.registry import open_running_project
 
 
 @dataclass(frozen=True)

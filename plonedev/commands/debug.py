@@ -14,11 +14,12 @@ from pathlib import Path
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Role
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject
 from plonedev.project_setup.paused import services_paused
 from plonedev.render.vscode import attach_configuration, merged_launch_json
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import run_attached
+from plonedev.runtimes.registry import open_running_project
 from plonedev.sources import list_sources
 
 DEFAULT_DEBUGPY_PORT = 5678

@@ -21,6 +21,7 @@ from plonedev.runtime.docker_doctor import docker_findings
 from plonedev.runtime.engine import probe_engine
 from plonedev.runtime.ports import port_is_free
 from plonedev.runtime.record import record_file
+from plonedev.runtimes.registry import RUNTIMES, runtime_kind
 from plonedev.varnish import varnish_available
 
 
@@ -50,7 +51,9 @@ def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
     config = context.config
     engine = probe_engine()
     recorded = record_file(context.paths.state).read().runtime
-    resolution = select.resolve(runtime, config.runtime, probe=lambda: engine, recorded=recorded)
+    resolution = select.resolve(
+        runtime, config.runtime, probe=lambda: engine, recorded=recorded, known=RUNTIMES
+    )
     checks = [
         Check("python", True, f"{sys.version.split()[0]} at {sys.executable}"),
         Check("docker engine", engine.answers, engine.reason, required=False),
@@ -106,7 +109,7 @@ def _port_checks(paths: ProjectPaths, config: PlonedevConfig, runtime: str) -> l
     try:
         # Ports do not depend on the programs: a missing one has its own finding above.
         project = build_project(config, paths, native_programs=False)
-        statuses = select.create(runtime, paths).status(project)
+        statuses = runtime_kind(runtime).services(paths).status(project)
     except PlonedevError as error:
         return [Check("services", False, str(error))]
     ours = {s.name for s in statuses if s.pid}

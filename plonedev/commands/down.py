@@ -8,17 +8,16 @@ first, using `data_to_remove` to say what would go.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
 from plonedev.commands.snapshot import safety_snapshot
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import RunningProject, open_running_project
+from plonedev.project_setup.context import RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.record import record_file
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class DownResult:
 def data_to_remove(start: Path, runtime: str | None = None) -> tuple[str, list[str]]:
     """The project's name and the data `down(remove_data=True)` would delete."""
     running = open_running_project(start, runtime)
-    return running.project.name, DATA[running.resolution.name].listed(running)
+    return running.project.name, runtime_kind(running.resolution.name).data(running)
 
 
 def down(
@@ -47,7 +46,7 @@ def down(
     else:
         if snapshot:
             safety_snapshot(running, "down --volumes", reporter)
-        result = DATA[running.resolution.name].remove(running, reporter)
+        result = DownResult(*runtime_kind(running.resolution.name).remove_data(running, reporter))
     _forget(running)
     return result
 
@@ -81,49 +80,3 @@ def down_all(reporter: Reporter) -> list[ProjectDown]:
         except PlonedevError as error:  # the others still stop
             done.append(ProjectDown(entry.name, entry.root, None, str(error)))
     return done
-
-
-@dataclass(frozen=True)
-class _Data:
-    listed: Callable[[RunningProject], list[str]]
-    remove: Callable[[RunningProject, Reporter], DownResult]
-
-
-def _native_folders(running: RunningProject) -> list[Path]:
-    paths = running.context.paths
-    folders = (paths.filestorage.parent, paths.blobstorage, paths.zeo_data, paths.postgres_data)
-    return [folder for folder in folders if folder.exists()]
-
-
-def _native_listed(running: RunningProject) -> list[str]:
-    root = running.context.paths.root
-    return [str(folder.relative_to(root)) for folder in _native_folders(running)]
-
-
-def _native_remove(running: RunningProject, reporter: Reporter) -> DownResult:
-    stopped = running.runtime.down(running.project, reporter.event)
-    removed = _native_listed(running)
-    for folder in _native_folders(running):
-        shutil.rmtree(folder)
-    return DownResult(stopped, removed)
-
-
-def _docker_listed(running: RunningProject) -> list[str]:
-    from plonedev.runtime.docker_engine import Engine
-
-    return Engine().volumes(running.project.name)
-
-
-def _docker_remove(running: RunningProject, reporter: Reporter) -> DownResult:
-    from plonedev.runtime.docker import DockerRuntime
-
-    runtime = running.runtime
-    assert isinstance(runtime, DockerRuntime)
-    stopped, volumes = runtime.remove_data(running.project, reporter.event)
-    return DownResult(stopped, volumes)
-
-
-DATA: dict[str, _Data] = {
-    "native": _Data(_native_listed, _native_remove),
-    "docker": _Data(_docker_listed, _docker_remove),
-}

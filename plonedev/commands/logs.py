@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from plonedev.project_setup.context import open_running_project, require_services
+from plonedev.project_setup.context import require_services
 from plonedev.runtime.base import LogLine
+from plonedev.runtimes.registry import open_running_project
 
 
 def logs(

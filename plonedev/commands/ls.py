@@ -11,8 +11,8 @@ from pathlib import Path
 
 from plonedev import registry
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import UP_STATES
+from plonedev.runtimes.registry import open_running_project
 
 RUNNING, PARTIAL, STOPPED, GONE = "running", "partly running", "stopped", "gone"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
 from plonedev.addons.changes import changed_files, reopen, rolled_back, shown
-from plonedev.addons.environment import EnvironmentSnapshot, backend_environment
+from plonedev.addons.environment import EnvironmentSnapshot
 from plonedev.addons.inventory import ConfiguredAddon, find_addon
 from plonedev.addons.lock import change_lock
 from plonedev.addons.request import canonical as _canonical
@@ -33,8 +33,8 @@ from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.project import backend_url
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import open_running_project
 from plonedev.report import Reporter
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.sources import is_dirty
 
 
@@ -68,7 +68,7 @@ def remove_addon(
     running = open_running_project(start, runtime)
     context = running.context
     paths, config = context.paths, context.config
-    environment = backend_environment(running.resolution.name, context)
+    environment = runtime_kind(running.resolution.name).environment(context)
     timeline = Timeline(reporter)
     with change_lock(paths.run, "remove-addon"):
         addon = find_addon(context, name)

@@ -18,8 +18,8 @@ from plonedev.commands.up import UpResult, up
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.project import backend_url
-from plonedev.project_setup.context import open_running_project
 from plonedev.report import Reporter
+from plonedev.runtimes.registry import open_running_project
 
 
 def site_to_reset(start: Path, runtime: str | None = None) -> tuple[str, str]:

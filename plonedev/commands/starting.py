@@ -13,11 +13,12 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
-from plonedev.project_setup.context import ProjectContext, RunningProject, open_project, running_in
+from plonedev.project_setup.context import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
 from plonedev.runtime.base import UP_STATES
 from plonedev.runtime.port_choice import PortMove, choose_ports, with_ports
 from plonedev.runtime.record import record_file
+from plonedev.runtimes.registry import RUNTIMES, running_in, runtime_kind
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def open_to_start(start: Path, runtime: str | None) -> Start:
     context = open_project(start)
     record = record_file(context.paths.state).read()
     runs = record.runtime if record.runtime and _runs_in(record.runtime, context) else None
-    resolution = select.resolve(runtime, context.config.runtime, recorded=runs)
+    resolution = select.resolve(runtime, context.config.runtime, recorded=runs, known=RUNTIMES)
     wanted = select.explicit_choice(runtime, context.config.runtime)
     if runs and wanted and wanted != runs:
         flag = f" --runtime {wanted}" if runtime else ""
@@ -55,7 +56,7 @@ def _runs_in(runtime: str, context: ProjectContext) -> bool:
     """Does anything of the project run in `runtime`?"""
     try:
         project = build_project(context.config, context.paths, native_programs=False)
-        statuses = select.create(runtime, context.paths).status(project)
+        statuses = runtime_kind(runtime).services(context.paths).status(project)
     except PlonedevError:  # an engine gone since: nothing runs there
         return False
     return any(status.state in UP_STATES for status in statuses)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.base import ServiceStatus
+from plonedev.runtimes.registry import open_running_project
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
 from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
 from plonedev.runtime.record import record_file
+from plonedev.runtimes.registry import runtime_kind
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def up(
     wanted = running.project.only(services)
     # Natively: the venv, the instance files, the frontend; Docker: the image, compose.yaml.
     with_frontend = any(s.role is Role.FRONTEND for s in wanted.services)
-    password = prepare.for_runtime(running, synced, reporter, with_frontend=with_frontend)
+    password = runtime_kind(running.resolution.name).prepare(
+        running, synced, reporter, with_frontend
+    )
     # Recorded before anything starts: a failed start is still stopped by `down`.
     record_file(context.paths.state).started(running.resolution.name, plan.ports)
     registry.register(

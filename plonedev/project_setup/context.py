@@ -10,8 +10,6 @@ from plonedev.config import PlonedevConfig, load_config
 from plonedev.errors import ConfigError, PlonedevError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
-from plonedev.runtime import select
 from plonedev.runtime.base import Runtime
 from plonedev.runtime.port_choice import with_ports
 from plonedev.runtime.record import record_file
@@ -68,23 +66,6 @@ class RunningProject:
     project: Project
     runtime: Runtime
     resolution: Resolution
-
-
-def open_running_project(start: Path, runtime: str | None) -> RunningProject:
-    """The project in the runtime it was started in (--runtime aside)."""
-    context = open_project(start)
-    recorded = record_file(context.paths.state).read().runtime
-    return running_in(context, select.resolve(runtime, context.config.runtime, recorded=recorded))
-
-
-def running_in(context: ProjectContext, resolution: Resolution) -> RunningProject:
-    # Programs a local process needs matter only to the native runtime.
-    project = build_project(
-        context.config, context.paths, native_programs=resolution.name == "native"
-    )
-    return RunningProject(
-        context, project, select.create(resolution.name, context.paths), resolution
-    )
 
 
 def require_services(project: Project, names: tuple[str, ...]) -> None:

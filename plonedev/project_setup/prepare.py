@@ -1,14 +1,14 @@
 """What the runtime needs on disk before anything starts.
 
 Each step is cheap when its inputs have not changed, because `up` runs them all every
-time: sources (mxdev) for every runtime; then, per runtime (for_runtime), the backend
-environment (uv), the instance and service files natively, or the backend image and
-compose/compose.yaml for Docker.
+time: sources (mxdev) for every runtime; then what each runtime prepares from these
+steps (its RuntimeKind.prepare in plonedev.runtimes): the backend environment (uv), the
+instance and service files natively, or the backend image and compose/compose.yaml for
+Docker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from plonedev.backend.environment import InstallResult, ensure_environment
@@ -19,14 +19,12 @@ from plonedev.backend.instance import (
     write_zeo_server,
 )
 from plonedev.config import PlonedevConfig, Storage, constraints_source
-from plonedev.credentials import ensure_admin_password
 from plonedev.files import write_if_changed
 from plonedev.frontend import FrontendInstall, ensure_frontend, frontend_paths
-from plonedev.frontend.volto import ensure_dev_tools
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import dsn
 from plonedev.project import LOOPBACK
-from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.project_setup.context import ProjectContext
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in
 from plonedev.sources import SourcesResult, list_sources, sync_sources
@@ -166,53 +164,3 @@ def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSe
         zcml_includes=config.zcml_includes,
         reload_enabled=config.debug,
     )
-
-
-# -- per runtime ------------------------------------------------------------------------
-
-
-def for_runtime(
-    running: RunningProject,
-    synced: SourcesResult,
-    reporter: Reporter,
-    *,
-    with_frontend: bool = True,
-) -> str:
-    """What the chosen runtime needs before its `up`; returns the admin password.
-
-    `with_frontend` False (`up backend`): no frontend install, so no Node.js needed.
-    """
-    return PREPARERS[running.resolution.name](running, synced, reporter, with_frontend)
-
-
-def _native(
-    running: RunningProject, synced: SourcesResult, reporter: Reporter, with_frontend: bool
-) -> str:
-    context = running.context
-    environment(context, synced, reporter)
-    # Only now, when the input is known to be good: a bad mx.ini writes nothing.
-    password = ensure_admin_password(context.paths.admin_password_file)
-    service_files(context, password)
-    if with_frontend:
-        frontend(context, reporter)
-    return password
-
-
-def _docker(
-    running: RunningProject, synced: SourcesResult, reporter: Reporter, with_frontend: bool
-) -> str:
-    # The frontend's install job is a Compose service: it runs only when the frontend does.
-    from plonedev.runtime.docker_prepare import prepare_docker
-
-    context = running.context
-    # Compose hands it to the site job as a secret file: it must exist first.
-    password = ensure_admin_password(context.paths.admin_password_file)
-    if context.config.frontend:
-        # The install job and the dev server read plonedev's add-on from core/.
-        ensure_dev_tools(frontend_paths(context.paths.root, context.config.frontend))
-    prepare_docker(context.paths, context.config, running.project, synced, reporter)
-    return password
-
-
-Preparer = Callable[[RunningProject, SourcesResult, Reporter, bool], str]
-PREPARERS: dict[str, Preparer] = {"native": _native, "docker": _docker}

@@ -3,24 +3,12 @@ started in (recorded by `up`, until `down`), then the config, then auto-detectio
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from plonedev.config import RuntimeChoice
 from plonedev.errors import PlonedevError
-from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import Runtime
-from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.engine import EngineProbe, probe_engine
-from plonedev.runtime.native import NativeRuntime
-
-RuntimeFactory = Callable[[ProjectPaths], Runtime]
-
-# The runtimes plonedev can run a project with, by name.
-RUNTIMES: dict[str, RuntimeFactory] = {
-    "native": NativeRuntime,
-    "docker": DockerRuntime,
-}
 
 
 @dataclass(frozen=True)
@@ -34,22 +22,24 @@ def resolve(
     config_choice: RuntimeChoice,
     probe: Callable[[], EngineProbe] = probe_engine,
     recorded: str | None = None,
+    *,
+    known: Collection[str],  # the runtimes' names (plonedev.runtimes.registry)
 ) -> Resolution:
     if cli_choice:
         choice, source = cli_choice, "--runtime"
-    elif recorded is not None and recorded in RUNTIMES:
+    elif recorded is not None and recorded in known:
         return Resolution(recorded, "the project was started in it, until `plonedev down`")
     elif config_choice is not RuntimeChoice.AUTO:
         choice, source = config_choice.value, "tool.plonedev.runtime"
     else:
-        return _auto(probe())
-    if choice not in (*RUNTIMES, "auto"):
+        return _auto(probe(), known)
+    if choice not in (*known, "auto"):
         raise PlonedevError(
             f"{source}: unknown runtime {choice!r}",
-            f"use one of auto, {', '.join(RUNTIMES)}",
+            f"use one of auto, {', '.join(known)}",
         )
     if choice == "auto":
-        return _auto(probe())
+        return _auto(probe(), known)
     return Resolution(choice, f"chosen by {source}")
 
 
@@ -59,13 +49,9 @@ def explicit_choice(cli_choice: str | None, config_choice: RuntimeChoice) -> str
     return None if choice == "auto" else choice
 
 
-def _auto(engine: EngineProbe) -> Resolution:
-    if engine.answers and "docker" in RUNTIMES:
+def _auto(engine: EngineProbe, known: Collection[str]) -> Resolution:
+    if engine.answers and "docker" in known:
         return Resolution("docker", f"auto: {engine.reason} ({engine.where})")
     if engine.answers:
         return Resolution("native", "auto: a Docker engine answers, but this build runs natively")
     return Resolution("native", f"auto: {engine.reason}")
-
-
-def create(name: str, paths: ProjectPaths) -> Runtime:
-    return RUNTIMES[name](paths)

@@ -12,6 +12,7 @@ is loaded into the running Varnish through its own varnishadm: the cache stays.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from plonedev.errors import PlonedevError, ServiceError
@@ -25,7 +26,7 @@ from plonedev.render.backend_image import DOCKERFILE, DOCKERIGNORE
 from plonedev.render.containers import BACKEND_BUILD, DOCKER_DIR, backend_image
 from plonedev.render.containers import PROJECT as CONTAINER_PROJECT
 from plonedev.render.owned import Outcome
-from plonedev.report import QuietReporter
+from plonedev.report import QuietReporter, Reporter
 from plonedev.runtime.docker_compose import COMPOSE_FILE
 from plonedev.runtime.docker_varnish import VCL_DIR, vcl_path, write_vcl
 from plonedev.runtime.select import Resolution
@@ -37,12 +38,20 @@ from plonedev.watch.project_workspace import ProjectWorkspace
 from plonedev.watch.reload import CodeReload
 from plonedev.watch.rules import BACKEND
 
+# What `up` prepares for Docker (plonedev.runtimes.docker): returns the admin password.
+Preparer = Callable[[RunningProject, SourcesResult, Reporter, bool], str]
+
 
 class DockerWorkspace(ProjectWorkspace):
     def __init__(
-        self, context: ProjectContext, project: Project, runtime: WatchedDockerRuntime
+        self,
+        context: ProjectContext,
+        project: Project,
+        runtime: WatchedDockerRuntime,
+        prepare_up: Preparer,
     ) -> None:
         self._runtime = runtime
+        self._prepare_up = prepare_up
         super().__init__(context, project)
         # What runs now is what these files say (`up` wrote them, Varnish loaded the VCL).
         self._settle(*self._generated(), *self.vcl_files())
@@ -89,7 +98,7 @@ class DockerWorkspace(ProjectWorkspace):
         running = RunningProject(context, project, self._runtime, Resolution("docker", "watch"))
         image = backend_image(context.config)
         before = self._runtime.engine.image_id(image)
-        prepare.for_runtime(running, synced, quiet)
+        self._prepare_up(running, synced, quiet, True)
         self._settle(*self._generated())
         self._runtime.recheck = True
         return self._runtime.engine.image_id(image) != before

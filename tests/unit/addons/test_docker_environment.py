@@ -8,22 +8,23 @@ from pathlib import Path
 
 from plonedev.addons.build_output import explain
 from plonedev.addons.docker_environment import DockerEnvironment, _split
-from plonedev.addons.environment import NativeEnvironment, backend_environment
+from plonedev.addons.environment import NativeEnvironment
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.project_setup.context import open_project
 from plonedev.render import backend_image as image
 from plonedev.runtime.docker_compose import compose_error
+from plonedev.runtimes.registry import runtime_kind
 from tests.conftest import write_pyproject
 
 
 def test_each_runtime_has_its_environment(tmp_path: Path) -> None:
     write_pyproject(tmp_path, 'name = "shop"\n')
     context = open_project(tmp_path)
-    docker = backend_environment("docker", context)
+    docker = runtime_kind("docker").environment(context)
     assert isinstance(docker, DockerEnvironment)
     assert docker.recreates_backend
     assert docker.description == "the backend image shop-backend:dev"
-    native = backend_environment("native", context)
+    native = runtime_kind("native").environment(context)
     assert isinstance(native, NativeEnvironment)
     assert not native.recreates_backend
 

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from plonedev import registry
-from plonedev.addons.environment import ENVIRONMENTS, DistInfo
+from plonedev.addons.environment import BackendEnvironment, DistInfo
 from plonedev.commands.up import up
 from plonedev.credentials import ensure_admin_password
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup import prepare
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.context import ProjectContext, RunningProject
 from plonedev.report import QuietReporter, Reporter
-from plonedev.runtime import select
+from plonedev.runtime.base import Runtime
+from plonedev.runtimes.native import Native
+from plonedev.runtimes.registry import RUNTIMES
 from plonedev.sources import SourcesResult
 from tests.conftest import write_pyproject
 from tests.unit.commands.fakes import (
@@ -81,6 +82,25 @@ class FakeProject:
         }
 
 
+class FakeNative(Native):
+    """The native runtime with the fakes' runtime, environment and preparation."""
+
+    def __init__(self, project: FakeProject) -> None:
+        self.project = project
+
+    def services(self, paths: ProjectPaths) -> Runtime:
+        return self.project.runtime
+
+    def environment(self, context: ProjectContext) -> BackendEnvironment:
+        return self.project.environment
+
+    def prepare(
+        self, running: RunningProject, synced: SourcesResult, reporter: Reporter, frontend: bool
+    ) -> str:
+        self.project.prepared.append(frontend)
+        return ensure_admin_password(running.context.paths.admin_password_file)
+
+
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProject]:
     monkeypatch.setenv(registry.STATE_DIR_VARIABLE, str(tmp_path / "machine"))
@@ -88,16 +108,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProjec
     root.mkdir()
     (root / "mx.ini").write_text(MX_INI)
     project = FakeProject(root, RecordingRuntime(), FakeEnvironment(), FakePlone())
-
-    def prepared(
-        running: RunningProject, synced: SourcesResult, reporter: Reporter, with_frontend: bool
-    ) -> str:
-        project.prepared.append(with_frontend)
-        return ensure_admin_password(running.context.paths.admin_password_file)
-
-    monkeypatch.setitem(select.RUNTIMES, "native", lambda paths: project.runtime)
-    monkeypatch.setitem(ENVIRONMENTS, "native", lambda context: project.environment)
-    monkeypatch.setitem(prepare.PREPARERS, "native", prepared)
+    monkeypatch.setitem(RUNTIMES, "native", FakeNative(project))
     served = serve(project.plone)
     project.configure()
     try:

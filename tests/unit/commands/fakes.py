@@ -2,9 +2,9 @@
 site. They record what was asked, so the unit tests check the commands' decisions and
 rollbacks in milliseconds; the real things run in tests/integration.
 
-The runtime and the environment take the native ones' places in the registries the
-commands look them up in (plonedev.runtime.select.RUNTIMES, plonedev.addons.environment.
-ENVIRONMENTS): the commands run as they do for a native project. The site is a small HTTP
+The runtime and the environment take the native ones' places in the native runtime the
+commands look up (plonedev.runtimes.registry.RUNTIMES, conftest.FakeNative): the commands
+run as they do for a native project. The site is a small HTTP
 server on loopback answering the parts of plone.restapi plonedev calls, so the commands'
 own HTTP code runs too.
 """

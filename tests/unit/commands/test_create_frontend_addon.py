@@ -14,7 +14,6 @@ from plonedev.errors import PlonedevError, ServiceError
 from plonedev.frontend import frontend_files, write_frontend
 from plonedev.frontend.install import FrontendInstall
 from plonedev.report import QuietReporter
-from plonedev.runtime import select
 from tests.conftest import run_plonedev
 from tests.unit.commands.conftest import FakeProject
 from tests.unit.commands.fakes import RecordingRuntime
@@ -133,7 +132,7 @@ def test_with_compose_the_install_job_links_it_in(
 
     runtime = ComposeRuntime(name="docker", alive={"backend", "frontend"})
     monkeypatch.setattr(command, "DockerRuntime", ComposeRuntime)
-    monkeypatch.setitem(select.RUNTIMES, "native", lambda paths: runtime)
+    monkeypatch.setattr(fake, "runtime", runtime)
     monkeypatch.setattr(command, "fetch_page", lambda url, timeout: (200, PAGE))
     result = command.create_frontend_addon(fake.root, ADDON, QuietReporter())
     assert jobs == ["frontend-install"] and runtime.calls == ["restart frontend"]

@@ -9,12 +9,14 @@ from typer.testing import CliRunner
 from plonedev import registry
 from plonedev.backend.snapshot import snapshots_dir
 from plonedev.cli.app import app
-from plonedev.commands.down import down
+from plonedev.commands.down import DownResult, data_to_remove, down
 from plonedev.commands.snapshot import restore, snapshots
 from plonedev.commands.up import up
-from plonedev.report import QuietReporter
+from plonedev.project_setup.context import RunningProject
+from plonedev.report import QuietReporter, Reporter
 from plonedev.runtime.record import record_file
-from tests.unit.commands.conftest import FakeProject
+from plonedev.runtimes.registry import RUNTIMES
+from tests.unit.commands.conftest import FakeNative, FakeProject
 from tests.unit.commands.fakes import install_fake_backup_tools
 
 
@@ -121,3 +123,37 @@ def test_a_snapshot_that_cannot_be_taken_deletes_nothing(
     assert with_data.snapshot() == files  # the data, and no half snapshot beside it
     assert with_data.runtime.alive == {"backend"}
     assert list(snapshots_dir(with_data.paths).iterdir()) == []
+
+
+class Remote(FakeNative):
+    """A third runtime, its data elsewhere."""
+
+    name = "remote"
+
+    def data(self, running: RunningProject) -> list[str]:
+        return ["remote-volume"]
+
+    def remove_data(
+        self, running: RunningProject, reporter: Reporter
+    ) -> tuple[list[str], list[str]]:
+        return running.runtime.down(running.project, reporter.event), self.data(running)
+
+
+def test_volumes_in_any_registered_runtime_removes_that_runtimes_data(
+    with_data: FakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its own table of data per runtime raised KeyError for a runtime not in it."""
+    monkeypatch.setitem(RUNTIMES, "remote", Remote(with_data))
+    assert data_to_remove(with_data.root, "remote") == ("demo", ["remote-volume"])
+    result = down(with_data.root, QuietReporter(), "remote", remove_data=True)
+    assert result == DownResult(["backend"], ["remote-volume"])
+    assert with_data.paths.filestorage.exists()  # the native data is not that runtime's
+
+
+def test_volumes_in_an_unknown_runtime_is_one_line(with_data: FakeProject) -> None:
+    done = CliRunner().invoke(app, ["down", "--volumes", "--yes", "--runtime", "podman"])
+    assert done.exit_code == 2, done.output
+    assert done.stderr.strip().splitlines() == [
+        "Error: --runtime: unknown runtime 'podman' — use one of auto, native, docker"
+    ]
+    assert with_data.runtime.alive == {"backend"}

@@ -14,10 +14,10 @@ from plonedev.commands.ls import GONE, list_projects
 from plonedev.commands.starting import open_to_start
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import open_running_project
 from plonedev.runtime.processes import process_start_ticks
 from plonedev.runtime.record import record_file
 from plonedev.runtime.state import RunningService, StateFile
+from plonedev.runtimes.registry import open_running_project
 from tests.conftest import write_pyproject
 
 

@@ -6,18 +6,15 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import RunningProject, open_running_project
 from plonedev.report import Reporter
 from plonedev.runtime.base import State
-from plonedev.watch.executor import Executor
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.lock import watch_lock
 from plonedev.watch.loop import WatchOptions, run_loop
 from plonedev.watch.outcome import Outcome
 from plonedev.watch.rules import BACKEND
 from plonedev.watch.source import FileWatcher
-from plonedev.watch.workspace import NativeWorkspace
 
 
 def watch(
@@ -34,7 +31,7 @@ def watch(
     keep running afterwards."""
     running = open_running_project(start, runtime)
     with watch_lock(running.context.paths.run):
-        executor = _executor(running)
+        executor = runtime_kind(running.resolution.name).watcher(running)
         states = {s.name: s.state for s in running.runtime.status(running.project)}
         if states.get(BACKEND) is not State.RUNNING:
             reporter.warn(
@@ -50,18 +47,3 @@ def watch(
             on_ready=on_ready,
             on_outcome=on_outcome,
         )
-
-
-def _executor(running: RunningProject) -> Executor:
-    """The runtime and the workspace for the project's runtime."""
-    if running.resolution.name == "docker":
-        from plonedev.watch.compose_runtime import WatchedDockerRuntime
-        from plonedev.watch.docker_workspace import DockerWorkspace
-
-        docker = WatchedDockerRuntime(running.context.paths)
-        return Executor(docker, DockerWorkspace(running.context, running.project, docker))
-    if running.resolution.name == "native":
-        return Executor(running.runtime, NativeWorkspace(running.context, running.project))
-    raise PlonedevError(
-        f"watch does not know the {running.resolution.name} runtime", "use native or docker"
-    )

@@ -1,0 +1,70 @@
+"""The Docker runtime: Docker Compose, the backend image, the data in named volumes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from plonedev.runtime.docker import DockerRuntime
+
+if TYPE_CHECKING:
+    from plonedev.addons.environment import BackendEnvironment
+    from plonedev.paths import ProjectPaths
+    from plonedev.project_setup.context import ProjectContext, RunningProject
+    from plonedev.report import Reporter
+    from plonedev.runtime.base import Runtime
+    from plonedev.sources import SourcesResult
+    from plonedev.watch.executor import Executor
+
+
+class Docker:
+    name = "docker"
+    native_programs = False  # the images bring them
+
+    def services(self, paths: ProjectPaths) -> Runtime:
+        return DockerRuntime(paths)
+
+    def prepare(
+        self, running: RunningProject, synced: SourcesResult, reporter: Reporter, frontend: bool
+    ) -> str:
+        """`frontend` changes nothing: the frontend's install job is a Compose service,
+        it runs only when the frontend does."""
+        from plonedev.credentials import ensure_admin_password
+        from plonedev.frontend import frontend_paths
+        from plonedev.frontend.volto import ensure_dev_tools
+        from plonedev.runtime.docker_prepare import prepare_docker
+
+        context = running.context
+        # Compose hands it to the site job as a secret file: it must exist first.
+        password = ensure_admin_password(context.paths.admin_password_file)
+        if context.config.frontend:
+            # The install job and the dev server read plonedev's add-on from core/.
+            ensure_dev_tools(frontend_paths(context.paths.root, context.config.frontend))
+        prepare_docker(context.paths, context.config, running.project, synced, reporter)
+        return password
+
+    def environment(self, context: ProjectContext) -> BackendEnvironment:
+        from plonedev.addons.docker_environment import DockerEnvironment
+
+        return DockerEnvironment(context)
+
+    def data(self, running: RunningProject) -> list[str]:
+        from plonedev.runtime.docker_engine import Engine
+
+        return Engine().volumes(running.project.name)
+
+    def remove_data(
+        self, running: RunningProject, reporter: Reporter
+    ) -> tuple[list[str], list[str]]:
+        """The project's named volumes go."""
+        runtime = running.runtime
+        assert isinstance(runtime, DockerRuntime)
+        return runtime.remove_data(running.project, reporter.event)
+
+    def watcher(self, running: RunningProject) -> Executor:
+        from plonedev.watch.compose_runtime import WatchedDockerRuntime
+        from plonedev.watch.docker_workspace import DockerWorkspace
+        from plonedev.watch.executor import Executor
+
+        docker = WatchedDockerRuntime(running.context.paths)
+        workspace = DockerWorkspace(running.context, running.project, docker, self.prepare)
+        return Executor(docker, workspace)

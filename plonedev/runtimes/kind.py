@@ -1,0 +1,44 @@
+"""What a runtime owns, so that no call site decides by its name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:  # the capabilities' own modules load when one is used
+    from plonedev.addons.environment import BackendEnvironment
+    from plonedev.paths import ProjectPaths
+    from plonedev.project_setup.context import ProjectContext, RunningProject
+    from plonedev.report import Reporter
+    from plonedev.runtime.base import Runtime
+    from plonedev.sources import SourcesResult
+    from plonedev.watch.executor import Executor
+
+
+@runtime_checkable
+class RuntimeKind(Protocol):
+    name: str
+    # True: the model looks up the local programs a process needs (Zope's, PostgreSQL's).
+    native_programs: bool
+
+    def services(self, paths: ProjectPaths) -> Runtime:
+        """What starts, stops, lists and logs the services and runs in the backend."""
+
+    def prepare(
+        self, running: RunningProject, synced: SourcesResult, reporter: Reporter, frontend: bool
+    ) -> str:
+        """What its `up` needs on disk; returns the admin password. `frontend` False
+        (`up backend`): no frontend install, so no Node.js needed."""
+
+    def environment(self, context: ProjectContext) -> BackendEnvironment:
+        """Where add-ons are installed."""
+
+    def data(self, running: RunningProject) -> list[str]:
+        """The site's data `down --volumes` deletes, as the user knows it."""
+
+    def remove_data(
+        self, running: RunningProject, reporter: Reporter
+    ) -> tuple[list[str], list[str]]:
+        """Stop everything and delete the site's data: (stopped, removed)."""
+
+    def watcher(self, running: RunningProject) -> Executor:
+        """What `plonedev watch` applies changes with: a runtime and its workspace."""
