@@ -8,21 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plonedev.config import PlonedevConfig, Storage
+from plonedev.config import PlonedevConfig
 from plonedev.errors import PlonedevError
-from plonedev.frontend import frontend_paths
-from plonedev.frontend.doctor import frontend_checks
 from plonedev.paths import ProjectPaths
-from plonedev.postgres import find_programs
 from plonedev.project import build_project
 from plonedev.project_setup.context import open_project
 from plonedev.runtime import select
-from plonedev.runtime.docker_doctor import docker_findings
 from plonedev.runtime.engine import probe_engine
 from plonedev.runtime.ports import port_is_free
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import RUNTIMES, runtime_kind
-from plonedev.varnish import varnish_available
 
 
 @dataclass(frozen=True)
@@ -59,37 +54,9 @@ def doctor(start: Path, runtime: str | None = None) -> DoctorResult:
         Check("docker engine", engine.answers, engine.reason, required=False),
         _program("git", "needed to check out git sources (Debian: apt-get install git)"),
     ]
-    docker = resolution.name == "docker"
     checks += [
-        Check(name, ok, detail, required)
-        for name, ok, detail, required in docker_findings(
-            config, context.paths.root, engine_answers=engine.answers, required=docker
-        )
+        Check(*finding) for finding in runtime_kind(resolution.name).findings(context, engine)
     ]
-    if config.storage is Storage.RELSTORAGE and not docker:
-        programs = find_programs()
-        checks.append(
-            Check(
-                "postgresql",
-                programs is not None,
-                programs.postgres if programs else "not found (Debian: apt-get install postgresql)",
-            )
-        )
-    if config.varnish and not docker:
-        varnishd = varnish_available()
-        checks.append(
-            Check(
-                "varnishd", varnishd is not None, varnishd or "not found (apt-get install varnish)"
-            )
-        )
-    if config.frontend:
-        # In containers the node image brings Node and pnpm: the host needs neither.
-        checks += [
-            Check(check.name, check.ok, check.detail, check.required and not docker)
-            for check in frontend_checks(
-                frontend_paths(context.paths.root, config.frontend), context.paths.state
-            )
-        ]
     checks += _port_checks(context.paths, config, resolution.name)
     return DoctorResult(
         root=context.paths.root,

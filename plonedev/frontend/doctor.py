@@ -11,7 +11,7 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.frontend.install import install_digest, read_stamp
-from plonedev.frontend.layout import PNPM_MAJOR, FrontendPaths
+from plonedev.frontend.layout import PNPM_MAJOR, FrontendPaths, frontend_paths
 from plonedev.frontend.tools import (
     NODE_HINT,
     Program,
@@ -28,6 +28,17 @@ class FrontendCheck:
     ok: bool
     detail: str
     required: bool = True
+
+
+def frontend_findings(
+    root: Path, frontend: str, state: Path, *, required: bool
+) -> list[tuple[str, bool, str, bool]]:
+    """The checks as doctor's findings, none without a frontend; `required` False where
+    the host needs no Node (containers)."""
+    if not frontend:
+        return []
+    checks = frontend_checks(frontend_paths(root, frontend), state)
+    return [(c.name, c.ok, c.detail, c.required and required) for c in checks]
 
 
 def frontend_checks(paths: FrontendPaths, state: Path) -> list[FrontendCheck]:

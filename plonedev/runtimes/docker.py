@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
     from plonedev.runtime.base import Runtime
+    from plonedev.runtime.engine import EngineProbe
+    from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
     from plonedev.watch.executor import Executor
 
@@ -68,3 +70,12 @@ class Docker:
         docker = WatchedDockerRuntime(running.context.paths)
         workspace = DockerWorkspace(running.context, running.project, docker, self.prepare)
         return Executor(docker, workspace)
+
+    def findings(self, context: ProjectContext, engine: EngineProbe) -> list[Finding]:
+        from plonedev.frontend.doctor import frontend_findings
+        from plonedev.runtime.docker_doctor import docker_findings
+
+        config, paths = context.config, context.paths
+        found = docker_findings(config, paths.root, engine_answers=engine.answers, required=True)
+        # In containers the node image brings Node and pnpm: the host needs neither.
+        return found + frontend_findings(paths.root, config.frontend, paths.state, required=False)

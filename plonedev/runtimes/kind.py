@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+# (name, ok, detail, required): one line of `plonedev doctor`.
+Finding = tuple[str, bool, str, bool]
+
 if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
     from plonedev.runtime.base import Runtime
+    from plonedev.runtime.engine import EngineProbe
     from plonedev.sources import SourcesResult
     from plonedev.watch.executor import Executor
 
@@ -42,3 +46,6 @@ class RuntimeKind(Protocol):
 
     def watcher(self, running: RunningProject) -> Executor:
         """What `plonedev watch` applies changes with: a runtime and its workspace."""
+
+    def findings(self, context: ProjectContext, engine: EngineProbe) -> list[Finding]:
+        """What `plonedev doctor` checks for it: what it needs and whether it is there."""

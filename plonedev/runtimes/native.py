@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from plonedev.config import Storage
+from plonedev.postgres import find_programs
 from plonedev.runtime.native import NativeRuntime
+from plonedev.varnish import varnish_available
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -15,6 +18,8 @@ if TYPE_CHECKING:
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
     from plonedev.runtime.base import Runtime
+    from plonedev.runtime.engine import EngineProbe
+    from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
     from plonedev.watch.executor import Executor
 
@@ -65,6 +70,24 @@ class Native:
         from plonedev.watch.workspace import NativeWorkspace
 
         return Executor(running.runtime, NativeWorkspace(running.context, running.project))
+
+    def findings(self, context: ProjectContext, engine: EngineProbe) -> list[Finding]:
+        from plonedev.frontend.doctor import frontend_findings
+        from plonedev.runtime.docker_doctor import docker_findings
+
+        config, paths = context.config, context.paths
+        found = docker_findings(config, paths.root, engine_answers=engine.answers, required=False)
+        if config.storage is Storage.RELSTORAGE:
+            programs = find_programs()
+            postgres = (
+                programs.postgres if programs else "not found (Debian: apt-get install postgresql)"
+            )
+            found.append(("postgresql", programs is not None, postgres, True))
+        if config.varnish:
+            varnishd = varnish_available()
+            missing = "not found (apt-get install varnish)"
+            found.append(("varnishd", varnishd is not None, varnishd or missing, True))
+        return found + frontend_findings(paths.root, config.frontend, paths.state, required=True)
 
 
 def _data_folders(paths: ProjectPaths) -> list[Path]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from plonedev import project as project_module
-from plonedev.commands import doctor as doctor_module
 from plonedev.commands.doctor import Check, DoctorResult, doctor
+from plonedev.runtimes import native as native_module
 from tests.unit.commands.conftest import FakeProject
 
 VARNISH_HINT = "not found (apt-get install varnish)"
@@ -81,7 +81,7 @@ def test_a_service_whose_program_is_missing_says_what_to_install(
     machine: FakeProject, monkeypatch: pytest.MonkeyPatch, section: str, finder: str, check: Check
 ) -> None:
     machine.configure(section + "\n")
-    monkeypatch.setattr(doctor_module, finder, lambda: None)
+    monkeypatch.setattr(native_module, finder, lambda: None)
     result = doctor(machine.root)
     assert checks(result)[check.name] == check
     assert not result.healthy
@@ -91,7 +91,7 @@ def test_a_missing_program_is_one_finding_and_the_ports_are_still_checked(
     machine: FakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     machine.configure("varnish = true\n")
-    monkeypatch.setattr(doctor_module, "varnish_available", lambda: None)
+    monkeypatch.setattr(native_module, "varnish_available", lambda: None)
     monkeypatch.setattr(project_module, "varnish_available", lambda: None)  # for the model too
     found = checks(doctor(machine.root))
     assert found["varnishd"].detail == VARNISH_HINT
@@ -102,7 +102,7 @@ def test_a_missing_program_is_one_finding_and_the_ports_are_still_checked(
 def test_without_varnish_or_postgresql_configured_neither_is_checked(
     machine: FakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(doctor_module, "varnish_available", lambda: None)
-    monkeypatch.setattr(doctor_module, "find_programs", lambda: None)
+    monkeypatch.setattr(native_module, "varnish_available", lambda: None)
+    monkeypatch.setattr(native_module, "find_programs", lambda: None)
     found = checks(doctor(machine.root))
     assert "varnishd" not in found and "postgresql" not in found

@@ -8,6 +8,7 @@ import pytest
 
 from plonedev.errors import PlonedevError
 from plonedev.project_setup.context import open_project
+from plonedev.runtime.engine import EngineProbe
 from plonedev.runtime.select import Resolution
 from plonedev.runtimes.kind import RuntimeKind
 from plonedev.runtimes.registry import RUNTIMES, running_in, runtime_kind
@@ -26,6 +27,8 @@ def test_each_runtime_provides_every_capability(name: str, tmp_path: Path) -> No
     assert kind.environment(context).description
     executor = kind.watcher(running)
     assert executor.runtime.name == name
+    (finding,) = kind.findings(context, EngineProbe(False, "", "no engine"))
+    assert finding[0] == "docker compose" and finding[3] == (name == "docker")  # required
 
 
 def test_an_unknown_runtime_is_one_line_naming_the_known_ones() -> None:
