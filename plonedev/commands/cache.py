@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plonedev.errors import PlonedevError, ServiceError
-from plonedev.model import Role
+from plonedev.errors import PlonedevError
 from plonedev.project_setup.context import RunningProject
-from plonedev.runtimes.registry import open_running_project
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.varnish import ContainerAdmin
 from plonedev.varnish.admin import ban
 from plonedev.varnish.stats import CacheStats, cache_stats, content_path
@@ -43,14 +42,4 @@ def _varnish(running: RunningProject) -> Path | ContainerAdmin:
             "this project runs no Varnish",
             "set varnish = true in [tool.plonedev], then plonedev up",
         )
-    if running.resolution.name == "native":
-        return running.context.paths.run / "varnish"  # varnishd's working directory
-    from plonedev.runtime.docker import DockerRuntime
-
-    assert isinstance(running.runtime, DockerRuntime)
-    varnish = running.project.by_role(Role.VARNISH)
-    assert varnish is not None  # config.varnish: the model has it
-    info = running.runtime.engine.containers(running.project.name).get(varnish.name)
-    if info is None or not info.running:
-        raise ServiceError("Varnish is not running", "start it with `plonedev up`")
-    return ContainerAdmin(info.id)
+    return runtime_kind(running.resolution.name).varnish_admin(running)

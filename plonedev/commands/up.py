@@ -12,10 +12,9 @@ from plonedev.backend.site import ensure_site, install_missing_profiles, site_ex
 from plonedev.commands.starting import open_to_start
 from plonedev.frontend import site_phases
 from plonedev.model import Role
-from plonedev.project import LOOPBACK, backend_url, site_url
+from plonedev.project import backend_url, site_url
 from plonedev.project_setup import prepare
 from plonedev.project_setup.context import RunningProject, require_services
-from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
 from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
 from plonedev.runtime.record import record_file
@@ -98,7 +97,7 @@ def up(
         ):
             reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
     if config.varnish:
-        proxy = purge_proxy(running)
+        proxy = runtime_kind(running.resolution.name).purge_url(running)
         if ensure_caching(backend_url(config), config.site_id, (proxy,), auth):
             reporter.info(f"Caching: plone.app.caching installed, purging Varnish at {proxy}")
     if phases.after:
@@ -128,15 +127,6 @@ def _result(
         seconds=time.monotonic() - started,
         warnings=warnings,
     )
-
-
-def purge_proxy(running: RunningProject) -> str:
-    """The Varnish URL Plone sends its PURGE requests to, as the backend reaches it."""
-    if running.resolution.name == "native":
-        return f"http://{LOOPBACK}:{running.context.config.ports.varnish}"
-    varnish = running.project.by_role(Role.VARNISH)
-    assert varnish is not None  # purging is configured only with Varnish
-    return f"http://{varnish.name}:{VARNISH_PORT}"  # its name on the Compose network
 
 
 def _recorded(sink: EventSink, seen: list[ServiceEvent]) -> EventSink:

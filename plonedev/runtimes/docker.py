@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from plonedev.errors import ServiceError
+from plonedev.model import Role
 from plonedev.runtime.docker import DockerRuntime
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
     from plonedev.runtime.engine import EngineProbe
     from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
+    from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor
 
 
@@ -79,3 +84,22 @@ class Docker:
         found = docker_findings(config, paths.root, engine_answers=engine.answers, required=True)
         # In containers the node image brings Node and pnpm: the host needs neither.
         return found + frontend_findings(paths.root, config.frontend, paths.state, required=False)
+
+    def purge_url(self, running: RunningProject) -> str:
+        from plonedev.render.containers import VARNISH_PORT
+
+        varnish = running.project.by_role(Role.VARNISH)
+        assert varnish is not None  # purging is configured only with Varnish
+        return f"http://{varnish.name}:{VARNISH_PORT}"  # its name on the Compose network
+
+    def varnish_admin(self, running: RunningProject) -> Path | ContainerAdmin:
+        from plonedev.varnish import ContainerAdmin
+
+        runtime = running.runtime
+        assert isinstance(runtime, DockerRuntime)
+        varnish = running.project.by_role(Role.VARNISH)
+        assert varnish is not None  # config.varnish: the model has it
+        info = runtime.engine.containers(running.project.name).get(varnish.name)
+        if info is None or not info.running:
+            raise ServiceError("Varnish is not running", "start it with `plonedev up`")
+        return ContainerAdmin(info.id)

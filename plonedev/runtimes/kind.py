@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 Finding = tuple[str, bool, str, bool]
 
 if TYPE_CHECKING:  # the capabilities' own modules load when one is used
+    from pathlib import Path
+
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
@@ -15,6 +17,7 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from plonedev.runtime.base import Runtime
     from plonedev.runtime.engine import EngineProbe
     from plonedev.sources import SourcesResult
+    from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor
 
 
@@ -49,3 +52,9 @@ class RuntimeKind(Protocol):
 
     def findings(self, context: ProjectContext, engine: EngineProbe) -> list[Finding]:
         """What `plonedev doctor` checks for it: what it needs and whether it is there."""
+
+    def purge_url(self, running: RunningProject) -> str:
+        """The Varnish URL Plone sends its PURGE requests to, as the backend reaches it."""
+
+    def varnish_admin(self, running: RunningProject) -> Path | ContainerAdmin:
+        """Where varnishadm reaches the project's Varnish: natively its working folder."""

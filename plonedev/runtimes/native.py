@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from plonedev.config import Storage
 from plonedev.postgres import find_programs
+from plonedev.project import LOOPBACK
 from plonedev.runtime.native import NativeRuntime
 from plonedev.varnish import varnish_available
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from plonedev.runtime.engine import EngineProbe
     from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
+    from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor
 
 
@@ -88,6 +90,12 @@ class Native:
             missing = "not found (apt-get install varnish)"
             found.append(("varnishd", varnishd is not None, varnishd or missing, True))
         return found + frontend_findings(paths.root, config.frontend, paths.state, required=True)
+
+    def purge_url(self, running: RunningProject) -> str:
+        return f"http://{LOOPBACK}:{running.context.config.ports.varnish}"
+
+    def varnish_admin(self, running: RunningProject) -> Path | ContainerAdmin:
+        return running.context.paths.run / "varnish"  # varnishd's working directory
 
 
 def _data_folders(paths: ProjectPaths) -> list[Path]:
