@@ -20,11 +20,17 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.files import contents_digest, values_digest, write_atomic
+from plonedev.paths import ProjectPaths
 from plonedev.streaming import run_streaming
 
 STAMP_NAME = ".plonedev-install.json"
 # Files of a local project that decide what gets installed from it.
 BUILD_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# The distributions as {name: version} (what a snapshot's data was written with).
+VERSIONS_SCRIPT = (
+    "import importlib.metadata as m, json; "
+    "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,26 @@ def venv_script(venv: Path, name: str) -> Path:
     if sys.platform == "win32":
         return venv / "Scripts" / f"{name}.exe"
     return venv / "bin" / name
+
+
+def installed_packages(paths: ProjectPaths) -> dict[str, str]:
+    """The venv's distributions by name ({} without a venv), sorted."""
+    python = venv_python(paths.venv)
+    if not python.exists():
+        return {}
+    output = run_streaming(
+        [str(python), "-c", VERSIONS_SCRIPT],
+        cwd=paths.root,
+        what="reading the backend's package versions",
+        hint="run `plonedev up` to install the backend",
+    )
+    return sorted_versions(output)
+
+
+def sorted_versions(output: str) -> dict[str, str]:
+    """VERSIONS_SCRIPT's answer (its last line), sorted by name."""
+    versions: dict[str, str] = json.loads(output.strip().splitlines()[-1])
+    return dict(sorted(versions.items(), key=lambda item: item[0].lower()))
 
 
 def find_uv() -> str:

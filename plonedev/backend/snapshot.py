@@ -18,25 +18,17 @@ from typing import Protocol
 
 from packaging.version import InvalidVersion, Version
 
-from plonedev.backend.environment import venv_python
 from plonedev.backend.snapshot_files import FileSnapshots, remove
 from plonedev.backend.snapshot_postgres import PostgresSnapshots
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
 from plonedev.paths import ProjectPaths
-from plonedev.streaming import run_streaming
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CONVERSION_HINT = "converting between storages is not done yet"
-
-# The venv's distributions as {name: version}: what the data was written with.
-_VERSIONS_SCRIPT = (
-    "import importlib.metadata as m, json; "
-    "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
-)
 
 
 @dataclass(frozen=True)
@@ -88,6 +80,8 @@ class SnapshotKind(Protocol):
 
     def where(self) -> str: ...  # the data's place, for messages
 
+    def packages(self) -> dict[str, str]: ...  # the backend's distributions, by name
+
     def save(self, folder: Path) -> dict[str, int]:
         """Write the data into `folder` (it exists), consistently while the site runs;
         the sizes for the manifest."""
@@ -104,7 +98,8 @@ class SnapshotKind(Protocol):
 
 
 def kind_for(paths: ProjectPaths, config: PlonedevConfig) -> SnapshotKind:
-    """The snapshot kind of the project's storage (native runtime)."""
+    """The snapshot kind of the project's storage, natively (Compose's:
+    plonedev.runtime.docker_snapshot)."""
     if config.storage is Storage.RELSTORAGE:
         return PostgresSnapshots(paths, config.ports.postgres)
     return FileSnapshots(paths, config.storage.value)
@@ -141,7 +136,7 @@ def check_restorable(paths: ProjectPaths, manifest: Manifest, kind: SnapshotKind
             f"this project uses storage = {kind.storage!r}",
             _CONVERSION_HINT,
         )
-    _check_plone(manifest, installed_packages(paths).get("Products.CMFPlone", ""))
+    _check_plone(manifest, kind.packages().get("Products.CMFPlone", ""))
     kind.check_restore(snapshots_dir(paths) / manifest.name)
 
 
@@ -198,7 +193,7 @@ def take(
     partial = target.with_name(f".{name}.partial")  # a failure leaves no half snapshot
     remove(partial)
     try:
-        manifest = _fill(paths, kind, name, partial, addons, taken_before)
+        manifest = _fill(kind, name, partial, addons, taken_before)
     except BaseException:
         remove(partial)
         raise
@@ -207,7 +202,6 @@ def take(
 
 
 def _fill(
-    paths: ProjectPaths,
     kind: SnapshotKind,
     name: str,
     folder: Path,
@@ -217,7 +211,7 @@ def _fill(
     folder.mkdir(parents=True)
     created = datetime.now(UTC).isoformat(timespec="microseconds")
     sizes = kind.save(folder)
-    packages = installed_packages(paths)
+    packages = kind.packages()
     manifest = Manifest(
         name=name,
         created=created,
@@ -242,20 +236,6 @@ def delete(paths: ProjectPaths, name: str) -> None:
     if not folder.is_dir():
         raise _unknown(name)
     shutil.rmtree(folder)
-
-
-def installed_packages(paths: ProjectPaths) -> dict[str, str]:
-    python = venv_python(paths.venv)
-    if not python.exists():
-        return {}
-    output = run_streaming(
-        [str(python), "-c", _VERSIONS_SCRIPT],
-        cwd=paths.root,
-        what="reading the backend's package versions",
-        hint="run `plonedev up` to install the backend",
-    )
-    versions: dict[str, str] = json.loads(output.strip().splitlines()[-1])
-    return dict(sorted(versions.items(), key=lambda item: item[0].lower()))
 
 
 def _addon_versions(addons: tuple[str, ...], packages: dict[str, str]) -> dict[str, str]:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.backend.environment import venv_script
+from plonedev.backend.environment import installed_packages, venv_script
 from plonedev.model import Role
 from plonedev.paths import ProjectPaths
 from plonedev.streaming import run_streaming
@@ -52,6 +52,9 @@ class FileSnapshots:
     def where(self) -> str:
         return str(self.data_fs)
 
+    def packages(self) -> dict[str, str]:
+        return installed_packages(self.paths)
+
     def save(self, folder: Path) -> dict[str, int]:
         (folder / "repozo").mkdir()
         self._repozo(["-B", "-r", str(folder / "repozo"), "-f", str(self.data_fs)], "backing up")
@@ -66,21 +69,24 @@ class FileSnapshots:
         a failure before the swap leaves the current data as it was."""
         live = self.data_fs
         new_data = live.with_name("Data.fs.restoring")
+        new_index = new_data.with_name(f"{new_data.name}.index")  # repozo writes it too
         new_blobs = self.paths.blobstorage.with_name("blobstorage.restoring")
-        for stale in (new_data, new_blobs):
+        for stale in (new_data, new_index, new_blobs):
             remove(stale)
         live.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._repozo(["-R", "-r", str(folder / "repozo"), "-o", str(new_data)], "restoring")
             link_tree(folder / "blobstorage", new_blobs)
         except BaseException:
-            remove(new_data)
-            remove(new_blobs)
+            for partial in (new_data, new_index, new_blobs):
+                remove(partial)
             raise
         # The index, lock and pack leftovers describe the old file: FileStorage rebuilds.
         for suffix in (".index", ".lock", ".tmp", ".old"):
             remove(live.with_name(live.name + suffix))
         _swap(new_data, live)
+        if new_index.exists():  # the restored file's index: no rebuild at the start
+            new_index.rename(live.with_name(f"{live.name}.index"))
         _swap(new_blobs, self.paths.blobstorage)
 
     def _repozo(self, args: list[str], what: str) -> None:

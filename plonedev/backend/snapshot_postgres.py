@@ -15,9 +15,11 @@ and nothing changes either.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from plonedev.backend.environment import installed_packages
 from plonedev.backend.snapshot_files import remove
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
@@ -46,6 +48,9 @@ class PostgresSnapshots:
     def where(self) -> str:
         return f"{self.paths.postgres_data} (PostgreSQL)"
 
+    def packages(self) -> dict[str, str]:
+        return installed_packages(self.paths)
+
     def save(self, folder: Path) -> dict[str, int]:
         self._check_running()
         dump = folder / DUMP
@@ -54,47 +59,15 @@ class PostgresSnapshots:
         return {"data": dump.stat().st_size}
 
     def check_restore(self, folder: Path) -> None:
-        if not (folder / DUMP).is_file():
-            raise PlonedevError(
-                f"snapshot {folder.name!r} has no {DUMP}: it is incomplete",
-                f"delete it with `plonedev snapshot --delete {folder.name}`",
-            )
+        check_dump(folder)
 
     def put_back(self, folder: Path) -> None:
         self._check_running()
-        self._sql(f"DROP DATABASE IF EXISTS {RESTORING}")
-        self._sql(f"CREATE DATABASE {RESTORING}")
-        try:
-            jobs = str(min(4, os.cpu_count() or 1))
-            self._run(
-                "pg_restore", "-j", jobs, "--exit-on-error", "--no-owner",
-                "-d", RESTORING, str(folder / DUMP),
-            )  # fmt: skip
-            self._sql(f"DROP DATABASE IF EXISTS {REPLACED}")  # an interrupted swap's
-            self._swap()
-        except BaseException:
-            self._sql(f"DROP DATABASE IF EXISTS {RESTORING}")
-            raise
-        self._sql(f"DROP DATABASE {REPLACED}")
+        restore_swapped(
+            self._run, lambda database: self._run(*restore_argv(database), str(folder / DUMP))
+        )
         # The blob cache may hold blobs the restored database never had.
         remove(self.paths.blobstorage)
-
-    def _swap(self) -> None:
-        # One simple query is one transaction: both renames happen, or neither.
-        rename = (
-            f"ALTER DATABASE {DATABASE} RENAME TO {REPLACED}; "
-            f"ALTER DATABASE {RESTORING} RENAME TO {DATABASE}"
-        )
-        try:
-            self._sql(rename)
-        except ToolFailed as error:
-            if "being accessed by other users" not in error.output:
-                raise
-            raise PlonedevError(
-                f"the {DATABASE} database is in use by another connection (a console, a "
-                "write in progress?): nothing was restored",
-                "close it (`plonedev status` shows what runs) and restore again",
-            ) from None
 
     def _check_running(self) -> None:
         try:
@@ -105,9 +78,6 @@ class PostgresSnapshots:
                 "start it with `plonedev up postgres`",
             ) from None
 
-    def _sql(self, statement: str) -> None:
-        self._run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", statement)
-
     def _run(self, program: str, *args: str) -> str:
         path = find_program(program) or program
         return run_streaming(
@@ -116,3 +86,58 @@ class PostgresSnapshots:
             what=program,
             hint=_HINT,
         )
+
+
+def check_dump(folder: Path) -> None:
+    if not (folder / DUMP).is_file():
+        raise PlonedevError(
+            f"snapshot {folder.name!r} has no {DUMP}: it is incomplete",
+            f"delete it with `plonedev snapshot --delete {folder.name}`",
+        )
+
+
+Run = Callable[..., str]  # a PostgreSQL program and its arguments; raises ToolFailed
+
+
+def restore_argv(database: str) -> tuple[str, ...]:
+    """pg_restore into `database`, the dump's path to follow: in parallel (-j), which
+    the custom format allows and which needs a file (not stdin)."""
+    jobs = str(min(4, os.cpu_count() or 1))
+    return ("pg_restore", "-j", jobs, "--exit-on-error", "--no-owner", "-d", database)
+
+
+def restore_swapped(run: Run, restore: Callable[[str], object]) -> None:
+    """`restore` fills a new database (named as its argument), swapped in for the live
+    one by two renames in one transaction; a failure drops it and changes nothing."""
+
+    def sql(statement: str) -> None:
+        run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", statement)
+
+    sql(f"DROP DATABASE IF EXISTS {RESTORING}")
+    sql(f"CREATE DATABASE {RESTORING}")
+    try:
+        restore(RESTORING)
+        sql(f"DROP DATABASE IF EXISTS {REPLACED}")  # an interrupted swap's
+        _swap(sql)
+    except BaseException:
+        sql(f"DROP DATABASE IF EXISTS {RESTORING}")
+        raise
+    sql(f"DROP DATABASE {REPLACED}")
+
+
+def _swap(sql: Callable[[str], None]) -> None:
+    # One simple query is one transaction: both renames happen, or neither.
+    rename = (
+        f"ALTER DATABASE {DATABASE} RENAME TO {REPLACED}; "
+        f"ALTER DATABASE {RESTORING} RENAME TO {DATABASE}"
+    )
+    try:
+        sql(rename)
+    except ToolFailed as error:
+        if "being accessed by other users" not in error.output:
+            raise
+        raise PlonedevError(
+            f"the {DATABASE} database is in use by another connection (a console, a "
+            "write in progress?): nothing was restored",
+            "close it (`plonedev status` shows what runs) and restore again",
+        ) from None

@@ -1,7 +1,9 @@
 """`plonedev snapshot`, `snapshots`, `restore`: the site's data at a moment, and back.
 
-Native runtime, every storage (plonedev.backend.snapshot, with the storage's kind). A
-snapshot is taken while the site runs; a restore stops the services that hold the data
+Native and Docker (Compose) runtimes, every storage (plonedev.backend.snapshot, with
+the storage's kind: natively its own, with Compose plonedev.runtime.docker_snapshot's,
+which write the same snapshot folders). A snapshot is taken while the site runs; a
+restore stops the services that hold the data
 (the backend, the ZEO server), puts the snapshot's data in place and starts again what
 was running, in a finally block: a failed restore still leaves the site running on
 the data it had. PostgreSQL does RelStorage's dump and restore: it runs for them (and
@@ -28,7 +30,7 @@ from plonedev.model import Role
 from plonedev.project_setup.context import RunningProject, open_project
 from plonedev.project_setup.paused import services_paused, services_running
 from plonedev.report import QuietReporter, Reporter
-from plonedev.runtimes.registry import open_running_project
+from plonedev.runtimes.registry import open_running_project, runtime_kind
 
 _DATA_ROLES = (Role.BACKEND, Role.ZEO)  # the services with the database open
 
@@ -47,7 +49,7 @@ class RestoreResult:
 
 
 def snapshot(start: Path, name: str | None = None, runtime: str | None = None) -> SnapshotResult:
-    running = _open(start, runtime)
+    running = open_running_project(start, runtime)
     began = time.monotonic()
     manifest = _take(running, name or _free_name(running, files.default_name()))
     return SnapshotResult(manifest, time.monotonic() - began)
@@ -56,9 +58,6 @@ def snapshot(start: Path, name: str | None = None, runtime: str | None = None) -
 def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) -> Manifest | None:
     """The data as it is, saved before `before` (a command) destroys some of it; None when
     there is none to save. Raises when it cannot be taken: the command must not go on."""
-    if running.resolution.name != "native":
-        reporter.warn(f"No snapshot before {before}: snapshots of Compose volumes are not done yet")
-        return None
     if not _kind(running).has_data():
         return None  # no site was ever created: nothing to lose
     slug = re.sub(r"[^A-Za-z0-9]+", "-", before).strip("-")
@@ -79,7 +78,7 @@ def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Mani
     config, kind = running.context.config, _kind(running)
     addons = config.addons + tuple(profile.split(":")[0] for profile in config.profiles)
     # No server started for a project without data: that would make an empty one.
-    with _servers(running, kind if kind.has_data() else None, QuietReporter()):
+    with _servers(running, kind if kind.servers and kind.has_data() else None, QuietReporter()):
         return files.take(running.context.paths, kind, name, addons, taken_before=taken_before)
 
 
@@ -147,7 +146,7 @@ def snapshot_to_restore(
 ) -> tuple[str, Manifest]:
     """The project's name and the snapshot `restore` would put back (--latest: None);
     raises, changing nothing, when it cannot be restored here."""
-    running = _open(start, runtime)
+    running = open_running_project(start, runtime)
     return running.project.name, _restorable(running, name)
 
 
@@ -159,7 +158,7 @@ def restore(
     *,
     take_snapshot: bool = True,
 ) -> RestoreResult:
-    running = _open(start, runtime)
+    running = open_running_project(start, runtime)
     manifest = _restorable(running, name)
     began = time.monotonic()
     if take_snapshot:
@@ -203,7 +202,7 @@ def _restorable(running: RunningProject, name: str | None) -> Manifest:
 
 
 def _kind(running: RunningProject) -> files.SnapshotKind:
-    return files.kind_for(running.context.paths, running.context.config)
+    return runtime_kind(running.resolution.name).snapshot_kind(running)
 
 
 def _servers(
@@ -213,14 +212,3 @@ def _servers(
     roles = kind.servers if kind else ()
     names = tuple(s.name for s in running.project.services if s.role in roles)
     return services_running(running, names, reporter.event)
-
-
-def _open(start: Path, runtime: str | None) -> RunningProject:
-    running = open_running_project(start, runtime)
-    if running.resolution.name != "native":
-        raise PlonedevError(
-            f"snapshots work with the native runtime only, this project runs in "
-            f"{running.resolution.name}",
-            "Compose volumes are not done yet; use `--runtime native`",
-        )
-    return running

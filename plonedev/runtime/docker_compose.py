@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.streaming import follow, last_lines
+from plonedev.streaming import ToolFailed, follow, last_lines
 
 COMPOSE_FILE = "compose.yaml"
 OVERRIDE_FILE = "compose.override.yaml"
@@ -128,6 +129,56 @@ class Compose:
             raise compose_error(action, done.stdout + done.stderr)
         return done.stdout
 
+    def pipe(
+        self,
+        action: str,
+        args: list[str],
+        *,
+        send: Callable[[IO[bytes]], None] | None = None,
+        receive: Callable[[IO[bytes]], None] | None = None,
+        hint: str = "",
+    ) -> None:
+        """`docker compose ARGS` (a `run -T` or `exec -T`) with bytes streamed: `send`
+        writes its stdin, `receive` reads its stdout. A failed command raises ToolFailed
+        with its stderr: that, not the broken pipe it caused here, is what went wrong."""
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                self.cli(*args),
+                stdin=subprocess.PIPE if send else subprocess.DEVNULL,
+                stdout=subprocess.PIPE if receive else subprocess.DEVNULL,
+                stderr=errors,
+            )
+            try:
+                if send is not None:
+                    assert process.stdin is not None
+                    with process.stdin:
+                        send(process.stdin)
+                if receive is not None:
+                    assert process.stdout is not None
+                    with process.stdout:
+                        receive(process.stdout)
+                        # What it still writes (a tar's padding): a pipe closed early
+                        # would fail it (exit 255, nothing said).
+                        while process.stdout.read(1 << 16):
+                            pass
+            except BaseException:
+                if _exited(process) in (None, 0):
+                    process.kill()  # our side failed (a full disk): the command must end
+                    process.wait()
+                    raise
+            returncode = process.wait()
+            if returncode != 0:
+                errors.seek(0)
+                output = errors.read().decode("utf-8", "replace")
+                lines = last_lines(output.splitlines())
+                raise ToolFailed(
+                    f"could not {action}: {lines[-1] if lines else f'exit {returncode}'}",
+                    hint,
+                    "\n".join(lines),
+                    returncode,
+                    output,
+                )
+
     def _run(self, action: str, command: str, **kwargs: Any) -> Any:
         from python_on_whales.exceptions import DockerException
 
@@ -151,6 +202,14 @@ class Compose:
             follow((chunk.decode("utf-8", "replace") for _, chunk in stream), on_line, output)
         except DockerException as exc:
             raise compose_error(action, "\n".join(output) or _output(exc)) from None
+
+
+def _exited(process: subprocess.Popen[bytes]) -> int | None:
+    """The exit code of a command whose pipe broke; None while it still runs."""
+    try:
+        return process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _output(exc: Any) -> str:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.snapshot import SnapshotKind
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
@@ -66,6 +67,14 @@ class Docker:
         runtime = running.runtime
         assert isinstance(runtime, DockerRuntime)
         return runtime.remove_data(running.project, reporter.event)
+
+    def snapshot_kind(self, running: RunningProject) -> SnapshotKind:
+        """Scripts and PostgreSQL's programs in the service containers that hold the
+        volumes (plonedev.runtime.docker_snapshot)."""
+        from plonedev.runtime import docker_snapshot
+
+        pipe = docker_snapshot.compose_pipe(running.context.paths.compose_dir, running.project)
+        return docker_snapshot.kind_for(running.context.config, running.project, pipe)
 
     def watcher(self, running: RunningProject) -> Executor:
         from plonedev.watch.compose_runtime import WatchedDockerRuntime

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from pathlib import Path
 
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.snapshot import SnapshotKind
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
@@ -46,6 +47,10 @@ class RuntimeKind(Protocol):
         self, running: RunningProject, reporter: Reporter
     ) -> tuple[list[str], list[str]]:
         """Stop everything and delete the site's data: (stopped, removed)."""
+
+    def snapshot_kind(self, running: RunningProject) -> SnapshotKind:
+        """How snapshots save and restore the project's storage (the same folders in
+        every runtime)."""
 
     def watcher(self, running: RunningProject) -> Executor:
         """What `plonedev watch` applies changes with: a runtime and its workspace."""

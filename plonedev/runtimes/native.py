@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.snapshot import SnapshotKind
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
@@ -66,6 +67,11 @@ class Native:
         for folder in _data_folders(running.context.paths):
             shutil.rmtree(folder)
         return stopped, removed
+
+    def snapshot_kind(self, running: RunningProject) -> SnapshotKind:
+        from plonedev.backend.snapshot import kind_for
+
+        return kind_for(running.context.paths, running.context.config)
 
     def watcher(self, running: RunningProject) -> Executor:
         from plonedev.watch.executor import Executor

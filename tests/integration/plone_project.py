@@ -102,6 +102,30 @@ class PlonedevProject:
             return 0, str(exc.reason)
 
 
+BLOB = b"the file's bytes, kept in a blob\n" * 100  # a File's content: a blob
+
+
+def site_call(
+    project: PlonedevProject, method: str, path: str, body: dict[str, object] | None = None
+) -> dict[str, Any]:
+    """plone.restapi on the site Plone, as admin; the answer's JSON."""
+    status, text = project.request(method, f"{project.backend}/Plone{path}", body, auth=True)
+    assert status in (200, 201, 204), (method, path, status, text)
+    return json.loads(text) if text else {}
+
+
+def add_document_and_file(project: PlonedevProject) -> None:
+    """The Document "doc" titled Before and the File "kept" holding BLOB."""
+    site_call(project, "POST", "", {"@type": "Document", "id": "doc", "title": "Before"})
+    file = {
+        "data": base64.b64encode(BLOB).decode(),
+        "encoding": "base64",
+        "filename": "kept.txt",
+        "content-type": "text/plain",
+    }
+    site_call(project, "POST", "", {"@type": "File", "id": "kept", "title": "Kept", "file": file})
+
+
 @contextmanager
 def storage_folder(storage: str, tmp: Path) -> Iterator[Path]:
     """A folder for a native project of `storage`: `tmp`, except for RelStorage under

@@ -85,8 +85,8 @@ class DockerProject:
 
     def remove(self) -> None:
         """Containers and volumes: nothing of the test runs on (the image goes at the
-        end of the session)."""
-        self.run("down", "--volumes", "--yes", check=False)
+        end of the session); no snapshot of the data before, it is a test's."""
+        self.run("down", "--volumes", "--yes", "--no-snapshot", check=False)
 
 
 def docker_project(

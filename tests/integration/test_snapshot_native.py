@@ -11,7 +11,6 @@ archive, then deleted, restores from the archive alone.
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import threading
@@ -23,15 +22,15 @@ import pytest
 
 from plonedev.postgres import DATABASE, USER, find_program
 from tests.integration.plone_project import (
+    BLOB,
     PlonedevProject,
+    add_document_and_file,
     make_native_init_project,
     storage_folder,
 )
+from tests.integration.plone_project import site_call as _call
 
 pytestmark = pytest.mark.slow
-
-BLOB = b"the file's bytes, kept in a blob\n" * 100
-
 
 WRITES = 40
 
@@ -48,25 +47,10 @@ def project(
         project.run("down", check=False)
 
 
-def _call(
-    project: PlonedevProject, method: str, path: str, body: dict[str, object] | None = None
-) -> dict[str, object]:
-    status, text = project.request(method, f"{project.backend}/Plone{path}", body, auth=True)
-    assert status in (200, 201, 204), (method, path, status, text)
-    return json.loads(text) if text else {}
-
-
 def test_restore_brings_back_a_changed_document_and_a_deleted_file(
     project: PlonedevProject,
 ) -> None:
-    _call(project, "POST", "", {"@type": "Document", "id": "doc", "title": "Before"})
-    file = {
-        "data": base64.b64encode(BLOB).decode(),
-        "encoding": "base64",
-        "filename": "kept.txt",
-        "content-type": "text/plain",
-    }
-    _call(project, "POST", "", {"@type": "File", "id": "kept", "title": "Kept", "file": file})
+    add_document_and_file(project)
 
     started = time.monotonic()
     taken = project.run("snapshot", "before")

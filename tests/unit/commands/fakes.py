@@ -301,3 +301,19 @@ def install_fake_backup_tools(paths: ProjectPaths) -> None:
     for name, script in (("repozo", _FAKE_REPOZO), ("python", _FAKE_PYTHON)):
         (paths.venv_bin / name).write_text(script)
         (paths.venv_bin / name).chmod(0o755)
+
+
+# psql -c "$sql" on databases that are folders of $FAKE_PG: what a restore sends, and a
+# rename refused while $FAKE_PG/busy exists (a connection open on the database).
+FAKE_PSQL = """case "$sql" in
+  "DROP DATABASE IF EXISTS "*) rm -rf "$FAKE_PG/${sql#DROP DATABASE IF EXISTS }" ;;
+  "DROP DATABASE "*) rm -r "$FAKE_PG/${sql#DROP DATABASE }" ;;
+  "CREATE DATABASE "*) mkdir "$FAKE_PG/${sql#CREATE DATABASE }" ;;
+  "ALTER DATABASE plone RENAME TO plone_replaced; "*)
+    if [ -e "$FAKE_PG/busy" ]; then
+      echo 'ERROR:  database "plone" is being accessed by other users' >&2; exit 1
+    fi
+    mv "$FAKE_PG/plone" "$FAKE_PG/plone_replaced"
+    mv "$FAKE_PG/plone_restoring" "$FAKE_PG/plone" ;;
+  *) echo "unexpected: $sql" >&2; exit 1 ;;
+esac"""

@@ -246,7 +246,7 @@ def test_snapshots_are_listed_and_deleted_whatever_runtime_would_run(
 ) -> None:
     snapshot(with_data.root, "kept")
     snapshot(with_data.root, "gone")
-    # After `down`, auto-detection may pick Docker, whose volumes snapshots do not cover.
+    # After `down`, auto-detection may pick Docker: the list is the same folder.
     write_pyproject(with_data.root, 'runtime = "docker"\n')
     result = CliRunner().invoke(app, ["snapshot", "--delete", "gone"])
     assert result.exit_code == 0, result.output

@@ -21,6 +21,7 @@ from plonedev.commands.up import up
 from plonedev.errors import PlonedevError
 from plonedev.report import QuietReporter
 from tests.unit.commands.conftest import FakeProject
+from tests.unit.commands.fakes import FAKE_PSQL
 
 # The backend venv's python, as snapshots ask it for the package versions.
 VENV_PYTHON = """#!/bin/sh
@@ -31,19 +32,7 @@ FAKE_PROGRAMS = {
     "pg_isready": '[ ! -e "$FAKE_PG/down" ]',
     "pg_dump": 'cp "$FAKE_PG/plone/data" "${13}"',  # ... -Fc -Z 1 -d plone -f FILE
     "pg_restore": '[ -z "$RESTORE_FAILS" ] && cp "${13}" "$FAKE_PG/${12}/data"',
-    "psql": """sql="${14}"
-case "$sql" in
-  "DROP DATABASE IF EXISTS "*) rm -rf "$FAKE_PG/${sql#DROP DATABASE IF EXISTS }" ;;
-  "DROP DATABASE "*) rm -r "$FAKE_PG/${sql#DROP DATABASE }" ;;
-  "CREATE DATABASE "*) mkdir "$FAKE_PG/${sql#CREATE DATABASE }" ;;
-  "ALTER DATABASE plone RENAME TO plone_replaced; "*)
-    if [ -e "$FAKE_PG/busy" ]; then
-      echo 'ERROR:  database "plone" is being accessed by other users'; exit 1
-    fi
-    mv "$FAKE_PG/plone" "$FAKE_PG/plone_replaced"
-    mv "$FAKE_PG/plone_restoring" "$FAKE_PG/plone" ;;
-  *) echo "unexpected: $sql"; exit 1 ;;
-esac""",
+    "psql": 'sql="${14}"\n' + FAKE_PSQL,
     "postgres": "exit 1",
     "initdb": "exit 1",
 }
