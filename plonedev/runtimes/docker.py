@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from plonedev.credentials import ensure_admin_password
 from plonedev.errors import ServiceError
+from plonedev.frontend import frontend_paths
+from plonedev.frontend.volto import ensure_dev_tools
 from plonedev.model import Role
+from plonedev.paths import ProjectPaths
+from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.render.containers import VARNISH_PORT
+from plonedev.report import Reporter
+from plonedev.runtime.base import Runtime
 from plonedev.runtime.docker import DockerRuntime
+from plonedev.runtime.docker_engine import Engine
+from plonedev.runtime.engine import EngineProbe
+from plonedev.runtimes.kind import Finding
+from plonedev.varnish import ContainerAdmin
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
+if TYPE_CHECKING:  # their modules load when the capability is used
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.backend.snapshot import SnapshotKind
-    from plonedev.paths import ProjectPaths
-    from plonedev.project_setup.context import ProjectContext, RunningProject
-    from plonedev.report import Reporter
-    from plonedev.runtime.base import Runtime
-    from plonedev.runtime.engine import EngineProbe
-    from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
-    from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor
 
 
@@ -36,9 +40,6 @@ class Docker:
     ) -> str:
         """`frontend` changes nothing: the frontend's install job is a Compose service,
         it runs only when the frontend does."""
-        from plonedev.credentials import ensure_admin_password
-        from plonedev.frontend import frontend_paths
-        from plonedev.frontend.volto import ensure_dev_tools
         from plonedev.runtime.docker_prepare import prepare_docker
 
         context = running.context
@@ -56,17 +57,13 @@ class Docker:
         return DockerEnvironment(context)
 
     def data(self, running: RunningProject) -> list[str]:
-        from plonedev.runtime.docker_engine import Engine
-
         return Engine().volumes(running.project.name)
 
     def remove_data(
         self, running: RunningProject, reporter: Reporter
     ) -> tuple[list[str], list[str]]:
         """The project's named volumes go."""
-        runtime = running.runtime
-        assert isinstance(runtime, DockerRuntime)
-        return runtime.remove_data(running.project, reporter.event)
+        return _compose(running).remove_data(running.project, reporter.event)
 
     def snapshot_kind(self, running: RunningProject) -> SnapshotKind:
         """Scripts and PostgreSQL's programs in the service containers that hold the
@@ -95,20 +92,21 @@ class Docker:
         return found + frontend_findings(paths.root, config.frontend, paths.state, required=False)
 
     def purge_url(self, running: RunningProject) -> str:
-        from plonedev.render.containers import VARNISH_PORT
-
-        varnish = running.project.by_role(Role.VARNISH)
-        assert varnish is not None  # purging is configured only with Varnish
-        return f"http://{varnish.name}:{VARNISH_PORT}"  # its name on the Compose network
+        return f"http://{_varnish(running)}:{VARNISH_PORT}"  # its name on the Compose network
 
     def varnish_admin(self, running: RunningProject) -> Path | ContainerAdmin:
-        from plonedev.varnish import ContainerAdmin
-
-        runtime = running.runtime
-        assert isinstance(runtime, DockerRuntime)
-        varnish = running.project.by_role(Role.VARNISH)
-        assert varnish is not None  # config.varnish: the model has it
-        info = runtime.engine.containers(running.project.name).get(varnish.name)
+        info = _compose(running).engine.containers(running.project.name).get(_varnish(running))
         if info is None or not info.running:
             raise ServiceError("Varnish is not running", "start it with `plonedev up`")
         return ContainerAdmin(info.id)
+
+
+def _compose(running: RunningProject) -> DockerRuntime:
+    assert isinstance(running.runtime, DockerRuntime)
+    return running.runtime
+
+
+def _varnish(running: RunningProject) -> str:
+    varnish = running.project.by_role(Role.VARNISH)
+    assert varnish is not None  # asked for only with Varnish configured: the model has it
+    return varnish.name

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plonedev.config import Storage
+from plonedev.credentials import ensure_admin_password
+from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs
 from plonedev.project import LOOPBACK
+from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.report import Reporter
+from plonedev.runtime.base import Runtime
+from plonedev.runtime.engine import EngineProbe
 from plonedev.runtime.native import NativeRuntime
-from plonedev.varnish import varnish_available
+from plonedev.runtimes.kind import Finding
+from plonedev.varnish import ContainerAdmin, varnish_available
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
+if TYPE_CHECKING:  # their modules load when the capability is used
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.backend.snapshot import SnapshotKind
-    from plonedev.paths import ProjectPaths
-    from plonedev.project_setup.context import ProjectContext, RunningProject
-    from plonedev.report import Reporter
-    from plonedev.runtime.base import Runtime
-    from plonedev.runtime.engine import EngineProbe
-    from plonedev.runtimes.kind import Finding
     from plonedev.sources import SourcesResult
-    from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor
 
 
@@ -37,7 +36,6 @@ class Native:
     def prepare(
         self, running: RunningProject, synced: SourcesResult, reporter: Reporter, frontend: bool
     ) -> str:
-        from plonedev.credentials import ensure_admin_password
         from plonedev.project_setup import prepare
 
         context = running.context
@@ -87,9 +85,8 @@ class Native:
         found = docker_findings(config, paths.root, engine_answers=engine.answers, required=False)
         if config.storage is Storage.RELSTORAGE:
             programs = find_programs()
-            postgres = (
-                programs.postgres if programs else "not found (Debian: apt-get install postgresql)"
-            )
+            missing = "not found (Debian: apt-get install postgresql)"
+            postgres = programs.postgres if programs else missing
             found.append(("postgresql", programs is not None, postgres, True))
         if config.varnish:
             varnishd = varnish_available()
