@@ -26,6 +26,7 @@ from tests.integration.test_frontend_native import (
     INDEX,
     MARKER,
     SITE_TITLE,
+    check_volto_pages_are_purged,
     created_frontend_addon,
     frontend_port,
     through_varnish,
@@ -125,6 +126,8 @@ def test_compose_serves_the_site_through_a_volto_dev_server(
     assert (status, title_of(html)) == (200, "Rendered in a container"), html[-500:]
     status, body = plonedev.request("GET", f"{varnish}/++api++")
     assert (status, json.loads(body)["title"]) == (200, SITE_TITLE)
+    # Plone purges Varnish's container: an edit is on the next page Volto renders.
+    check_volto_pages_are_purged(plonedev)
 
     logs = plonedev.run("logs", "frontend", "--tail", "200").stdout
     assert "Volto started at 0.0.0.0" in logs

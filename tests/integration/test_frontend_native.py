@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from plonedev.runtime.ports import free_port, port_is_free
+from tests.integration.cache_support import cache_counters, check_edit_and_delete_are_fresh
 from tests.integration.plone_project import PlonedevProject, make_project
 
 pytestmark = [
@@ -185,6 +186,30 @@ def test_up_serves_the_site_through_a_volto_dev_server(project: PlonedevProject)
     assert "18.33.0" in checks["volto"]["detail"]
 
 
+def check_volto_pages_are_purged(project: PlonedevProject) -> None:
+    """The page Volto renders on the server and its ++api++ JSON, both cached by Varnish
+    at the public path: an edit over the REST API is on the next read, a delete 404s."""
+    varnish = f"http://127.0.0.1:{project.ports['varnish']}"
+    through_varnish(project, f"{varnish}/")  # Varnish's probe sees the frontend up
+    purges = cache_counters(project)["purges"]
+    check_edit_and_delete_are_fresh(
+        project,
+        f"{project.backend}/Plone",
+        f"{varnish}/cached-doc",
+        f"{varnish}/++api++/cached-doc",
+    )
+    after = cache_counters(project)["purges"]
+    assert isinstance(purges, int) and isinstance(after, int) and after > purges
+
+
+def test_an_edit_is_on_the_next_page_volto_renders_through_varnish(
+    project: PlonedevProject,
+) -> None:
+    """After the test above (its servers still run); alone, `up` starts the project."""
+    project.run("up")
+    check_volto_pages_are_purged(project)
+
+
 def created_frontend_addon(project: PlonedevProject, name: str) -> str:
     """`create-addon --frontend NAME` on the running project (Compose too); the HTML of
     the add-on's page, rendered on the server, once the registrations are checked."""
@@ -216,7 +241,7 @@ def test_create_addon_frontend_is_rendered_by_the_running_dev_server(
     name = "volto-hello"
     html = created_frontend_addon(project, name)
     assert _frontend_pid(project) != pid
-    assert "marker-after" in html  # the first add-on's component: both add-ons load
+    assert 'id="itest-marker"' in html  # the first add-on's component: both add-ons load
     frontend = project.root / "frontend"
     link = frontend / "node_modules" / name
     assert link.resolve() == (frontend / "packages" / name).resolve()

@@ -23,12 +23,14 @@ import json
 import secrets
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 
 from plonedev.runtime.ports import free_port
+from tests.integration.cache_support import Read, check_second_read_is_a_hit, fresh_within
 from tests.integration.plone_project import PlonedevProject, make_project
 from tests.integration.stack_support import (
     HOST,
@@ -135,6 +137,32 @@ def _export(project: PlonedevProject, port: int, nginx: str, tag: str, *extra: s
     )  # fmt: skip
 
 
+def _read(port: int, path: str) -> Read:
+    answer = _http(port, "GET", path)
+    return Read(answer.status, answer.headers.get("x-cache", ""), answer.body)
+
+
+def _check_an_edit_is_on_the_next_anonymous_read(port: int, admin: str) -> None:
+    """Production caching (Plone purges each page by its path): the page Volto renders
+    and its ++api++ JSON, both cached by Varnish, show an edit made through the ingress
+    on the next anonymous read, and a deleted document is a 404 at once."""
+    document = {"@type": "Document", "id": "cached-doc", "title": "First title"}
+    assert _http(port, "POST", "/++api++/", auth=admin, body=document).status == 201
+    published = _http(port, "POST", "/++api++/cached-doc/@workflow/publish", auth=admin)
+    assert published.status == 200, published.body[:500]
+    pages = ("/cached-doc", "/++api++/cached-doc")
+    for path in pages:
+        check_second_read_is_a_hit(partial(_read, port, path), "First title", path)
+
+    edit = {"title": "Second title"}
+    assert _http(port, "PATCH", "/++api++/cached-doc", auth=admin, body=edit).status == 204
+    for path in pages:
+        fresh_within(partial(_read, port, path), "Second title", path)
+    assert _read(port, "/no-such-doc").status == 404  # its first render is slow, not stale
+    assert _http(port, "DELETE", "/++api++/cached-doc", auth=admin).status == 204
+    fresh_within(partial(_read, port, "/cached-doc"), 404, "/cached-doc")
+
+
 def _volto_project(tmp_path: Path, name: str) -> PlonedevProject:
     """A project with a Volto frontend whose add-on puts a marker on every page."""
     project = make_project(tmp_path, SECTION.format(name=name))
@@ -214,6 +242,7 @@ def test_build_deploy_and_roll_volto_without_a_failed_request(tmp_path: Path) ->
         assert published.status == 200, published.body[:500]
         page = _http(port, "GET", "/before-update")
         assert (page.status, title_of(page.body)) == (200, DOCUMENT), page.body[:500]
+        _check_an_edit_is_on_the_next_anonymous_read(port, admin)
 
         # New tags for every image: a redeploy rolls the backend, the frontend and Varnish.
         for role in ROLES:
