@@ -8,12 +8,17 @@ from typing import Any
 import pytest
 
 from plonedev.model import Container, Project, Service
+from plonedev.project import build_project
+from plonedev.project_setup.context import RunningProject, open_project
+from plonedev.render.containers import backend_image
+from plonedev.report import QuietReporter
 from plonedev.runtime.docker_compose import Compose
 from plonedev.varnish import admin
 from plonedev.varnish.admin import ContainerAdmin
 from plonedev.watch import compose_runtime
-from plonedev.watch.compose_runtime import outdated_services
-from plonedev.watch.docker_workspace import host_path
+from plonedev.watch.compose_runtime import WatchedDockerRuntime, outdated_services
+from plonedev.watch.docker_workspace import DockerWorkspace, host_path
+from tests.conftest import write_pyproject
 
 ROOT = Path("/home/dev/project")
 
@@ -96,3 +101,24 @@ def test_outdated_services_are_those_with_another_definition_or_image(
 
 def test_varnishadm_of_a_container_runs_through_docker_exec() -> None:
     assert admin._admin_argv(ContainerAdmin("abc123")) == ("docker", "exec", "abc123", "varnishadm")
+
+
+def test_the_docker_workspace_prepares_as_the_docker_runtimes_up(tmp_path: Path) -> None:
+    """It is handed the Docker runtime's own preparation (plonedev.runtimes.docker), and
+    says whether it built a new image."""
+    write_pyproject(tmp_path, 'name = "shop"\n')
+    context = open_project(tmp_path)
+    project = build_project(context.config, context.paths, native_programs=False)
+    engine = FakeEngine([], {})
+    runtime = WatchedDockerRuntime(context.paths, engine)  # type: ignore[arg-type]
+    prepared: list[tuple[str, bool]] = []
+
+    def prepare(running: RunningProject, synced: Any, reporter: Any, frontend: bool) -> str:
+        assert running.runtime is runtime and running.project is project
+        prepared.append((running.resolution.name, frontend))
+        engine.images[backend_image(context.config)] = "sha256:new"  # it built one
+        return "password"
+
+    workspace = DockerWorkspace(context, project, runtime, prepare)
+    assert workspace._prepare(context, project, None, QuietReporter())  # type: ignore[arg-type]
+    assert prepared == [("docker", True)] and runtime.recheck
