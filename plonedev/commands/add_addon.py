@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
+from plonedev.addons.backend_control import BackendControl
 from plonedev.addons.changes import changed_files, reason, reopen, rolled_back, shown
 from plonedev.addons.environment import (
     BackendEnvironment,
@@ -26,7 +27,6 @@ from plonedev.addons.gitremote import remote_branch
 from plonedev.addons.inventory import configured_addons
 from plonedev.addons.lock import change_lock
 from plonedev.addons.request import AddonRequest, Origin, parse_request
-from plonedev.addons.services import BackendControl
 from plonedev.addons.site_api import SiteAddons
 from plonedev.addons.timing import StepTime, Timeline
 from plonedev.addons.transaction import Phase, Transaction

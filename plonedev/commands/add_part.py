@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from plonedev.addons.backend_control import BackendControl
 from plonedev.addons.changes import reason, rolled_back, shown
 from plonedev.addons.lock import change_lock
 from plonedev.addons.part_site import PartSite
 from plonedev.addons.parts import Kind, PartPlan, kind_of, part_name, plan_part
-from plonedev.addons.services import BackendControl
 from plonedev.addons.transaction import Phase, Transaction
 from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password

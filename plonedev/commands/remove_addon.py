@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev.addons import mxini_edit, pyproject_edit
+from plonedev.addons.backend_control import BackendControl
 from plonedev.addons.changes import changed_files, reopen, rolled_back, shown
 from plonedev.addons.environment import EnvironmentSnapshot
 from plonedev.addons.inventory import ConfiguredAddon, find_addon
 from plonedev.addons.lock import change_lock
 from plonedev.addons.request import canonical as _canonical
-from plonedev.addons.services import BackendControl
 from plonedev.addons.site_api import SiteAddons
 from plonedev.addons.timing import StepTime, Timeline
 from plonedev.addons.transaction import Phase, Transaction

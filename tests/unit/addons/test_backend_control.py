@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plonedev.addons.services import BackendControl
+from plonedev.addons.backend_control import BackendControl
 from plonedev.model import Project, Service
 from tests.unit.commands.fakes import RecordingRuntime
 
