@@ -14,7 +14,7 @@ from typing import Any
 
 from plonedev.errors import PlonedevError
 from plonedev.sources.git import describe_git_failure, is_dirty
-from plonedev.sources.mxdev_glue import Session, working_on
+from plonedev.sources.mxdev_session import Session, working_on
 from plonedev.sources.mxini import SourceSpec
 from plonedev.sources.result import SourceState, SourceStateName
 

@@ -103,7 +103,7 @@ def read_mx_ini(mx_ini: Path, root: Path) -> configparser.ConfigParser:
 def _read_with_includes(mx_ini: Path, root: Path) -> configparser.ConfigParser:
     from mxdev.including import read_with_included
 
-    from plonedev.sources.mxdev_glue import working_directory
+    from plonedev.sources.mxdev_session import working_directory
 
     try:
         with working_directory(root):

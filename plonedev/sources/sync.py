@@ -24,7 +24,7 @@ from typing import Any
 from plonedev.errors import ConfigError, PlonedevError
 from plonedev.sources.fetch import fetch_sources
 from plonedev.sources.inputs import fingerprint, requirement_inputs
-from plonedev.sources.mxdev_glue import Session, mxdev_session, working_directory
+from plonedev.sources.mxdev_session import Session, mxdev_session, working_directory
 from plonedev.sources.mxini import SourceSpec, list_sources
 from plonedev.sources.result import SourcesResult, load_record, save_record
 
