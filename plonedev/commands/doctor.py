@@ -14,7 +14,7 @@ from plonedev.paths import ProjectPaths
 from plonedev.project import build_project
 from plonedev.project_setup.context import open_project
 from plonedev.runtime import select
-from plonedev.runtime.engine import probe_engine
+from plonedev.runtime.engine_probe import probe_engine
 from plonedev.runtime.ports import port_is_free
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import RUNTIMES, runtime_kind

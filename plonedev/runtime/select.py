@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from plonedev.config import RuntimeChoice
 from plonedev.errors import PlonedevError
-from plonedev.runtime.engine import EngineProbe, probe_engine
+from plonedev.runtime.engine_probe import EngineProbe, probe_engine
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from plonedev.report import Reporter
 from plonedev.runtime.base import Runtime
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.docker_engine import Engine
-from plonedev.runtime.engine import EngineProbe
+from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtimes.kind import Finding
 from plonedev.varnish import ContainerAdmin
 

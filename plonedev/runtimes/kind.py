@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
     from plonedev.runtime.base import Runtime
-    from plonedev.runtime.engine import EngineProbe
+    from plonedev.runtime.engine_probe import EngineProbe
     from plonedev.sources import SourcesResult
     from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from plonedev.runtime.engine import probe_engine
+from plonedev.runtime.engine_probe import probe_engine
 from tests.integration.plone_project import REPO, PlonedevProject, as_init_left_it, make_project
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from plonedev.runtime.engine import probe_engine
+from plonedev.runtime.engine_probe import probe_engine
 from tests.integration.plone_project import REPO, PlonedevProject, make_project
 from tests.integration.test_frontend_native import (
     ADDON,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from plonedev.registry import STATE_DIR_VARIABLE
-from plonedev.runtime.engine import probe_engine
+from plonedev.runtime.engine_probe import probe_engine
 from plonedev.runtime.ports import port_is_free
 from tests.integration.plone_project import PlonedevProject, make_project
 

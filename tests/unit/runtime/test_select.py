@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plonedev.config import RuntimeChoice
-from plonedev.runtime.engine import EngineProbe
+from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtime.select import explicit_choice, resolve
 
 KNOWN = ("native", "docker")  # plonedev.runtimes.registry's

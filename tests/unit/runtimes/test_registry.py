@@ -8,7 +8,7 @@ import pytest
 
 from plonedev.errors import PlonedevError
 from plonedev.project_setup.context import open_project
-from plonedev.runtime.engine import EngineProbe
+from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtime.select import Resolution
 from plonedev.runtimes.kind import RuntimeKind
 from plonedev.runtimes.registry import RUNTIMES, running_in, runtime_kind
