@@ -37,7 +37,7 @@ from plonedev.render.stack_images import StackImages, stack_images
 from plonedev.render.stack_options import StackStorage
 from plonedev.render.stack_vcl import render_stack_vcl
 from plonedev.report import Reporter
-from plonedev.runtime.image_build import build_image, push_image, remove_tag
+from plonedev.runtime.production_image import build_image, push_image, remove_tag
 
 PROD_TARGET = "prod"  # the production stage of the project's Dockerfile
 LABEL = "org.plone.plonedev.stack"  # on every image plonedev build makes: the project

@@ -2,7 +2,7 @@
 
 Runs on every `up` and costs milliseconds when nothing changed: files are written only
 when their content changed (and never once the user took one over), and the image is
-built only when its inputs changed (plonedev.runtime.docker_build).
+built only when its inputs changed (plonedev.runtime.docker_image_stamp).
 """
 
 from __future__ import annotations
@@ -27,16 +27,16 @@ from plonedev.render.containers import (
 )
 from plonedev.render.owned import Outcome, write_owned
 from plonedev.report import Reporter
-from plonedev.runtime.docker_build import (
+from plonedev.runtime.docker_ca import bundle_text, find_ca_bundle
+from plonedev.runtime.docker_compose import COMPOSE_FILE, Compose
+from plonedev.runtime.docker_engine import Engine
+from plonedev.runtime.docker_image_stamp import (
     BuildPlan,
     build_digest,
     build_inputs,
     is_current,
     record_build,
 )
-from plonedev.runtime.docker_ca import bundle_text, find_ca_bundle
-from plonedev.runtime.docker_compose import COMPOSE_FILE, Compose
-from plonedev.runtime.docker_engine import Engine
 from plonedev.sources import SourcesResult
 
 DEV_TARGET = "dev"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from plonedev.runtime.docker_build import (
+from plonedev.runtime.docker_image_stamp import (
     BuildPlan,
     build_digest,
     build_inputs,
