@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-from plonedev.runtime.base import ServiceEvent
+from plonedev.runtime.protocol import ServiceEvent
 
 
 class Step(Protocol):

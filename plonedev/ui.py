@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from plonedev.errors import PlonedevError
-from plonedev.runtime.base import LogLine, ServiceEvent, ServiceStatus, State
+from plonedev.runtime.protocol import LogLine, ServiceEvent, ServiceStatus, State
 
 if TYPE_CHECKING:  # results are only read here; importing them would load every command
     from plonedev.commands.doctor import DoctorResult

@@ -14,7 +14,7 @@ restarted after all.
 from __future__ import annotations
 
 from plonedev.model import Project, Role
-from plonedev.runtime.base import EventSink, Runtime, State
+from plonedev.runtime.protocol import EventSink, Runtime, State
 
 BACKEND = Role.BACKEND.value  # the backend service's name
 _ALIVE = (State.RUNNING, State.STARTING, State.UNHEALTHY)

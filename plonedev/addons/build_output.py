@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from plonedev.errors import PlonedevError
 from plonedev.report import Reporter, Step
-from plonedev.runtime.base import ServiceEvent
+from plonedev.runtime.protocol import ServiceEvent
 
 # BuildKit's prefixes: "#12 3.456 text" while the step runs, "3.456 text" in its summary.
 _PREFIX = re.compile(r"^(#\d+\s+)?\d+(\.\d+)?\s+")

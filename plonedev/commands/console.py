@@ -23,7 +23,7 @@ from plonedev.project_setup.context import RunningProject
 from plonedev.project_setup.paused import services_paused
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import BackendShell, ShellCommand, run_attached
-from plonedev.runtime.base import UP_STATES
+from plonedev.runtime.protocol import UP_STATES
 from plonedev.runtimes.registry import open_running_project
 
 CONSOLE_SCRIPT = Path(__file__).parents[1] / "backend" / "scripts" / "console.py"

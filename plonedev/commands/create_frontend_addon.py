@@ -36,9 +36,9 @@ from plonedev.model import Role
 from plonedev.project_setup import prepare
 from plonedev.project_setup.context import RunningProject
 from plonedev.report import Reporter
-from plonedev.runtime.base import UP_STATES
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.health import fetch_page
+from plonedev.runtime.protocol import UP_STATES
 from plonedev.runtimes.registry import open_running_project
 
 

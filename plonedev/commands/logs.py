@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from plonedev.project_setup.context import require_services
-from plonedev.runtime.base import LogLine
+from plonedev.runtime.protocol import LogLine
 from plonedev.runtimes.registry import open_running_project
 
 

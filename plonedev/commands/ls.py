@@ -11,7 +11,7 @@ from pathlib import Path
 
 from plonedev import registry
 from plonedev.errors import PlonedevError
-from plonedev.runtime.base import UP_STATES
+from plonedev.runtime.protocol import UP_STATES
 from plonedev.runtimes.registry import open_running_project
 
 RUNNING, PARTIAL, STOPPED, GONE = "running", "partly running", "stopped", "gone"

@@ -15,8 +15,8 @@ from plonedev.errors import PlonedevError
 from plonedev.project import build_project
 from plonedev.project_setup.context import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
-from plonedev.runtime.base import UP_STATES
 from plonedev.runtime.port_choice import PortMove, choose_ports, with_ports
+from plonedev.runtime.protocol import UP_STATES
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import RUNTIMES, running_in, runtime_kind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from plonedev.runtime.base import ServiceStatus
+from plonedev.runtime.protocol import ServiceStatus
 from plonedev.runtimes.registry import open_running_project
 
 

@@ -16,7 +16,7 @@ from plonedev.project import backend_url, site_url
 from plonedev.project_setup import prepare
 from plonedev.project_setup.context import RunningProject, require_services
 from plonedev.report import Reporter
-from plonedev.runtime.base import EventSink, ServiceEvent, is_site_created
+from plonedev.runtime.protocol import EventSink, ServiceEvent, is_site_created
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import runtime_kind
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from plonedev.report import Reporter
-from plonedev.runtime.base import State
+from plonedev.runtime.protocol import State
 from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.lock import watch_lock

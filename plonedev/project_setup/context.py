@@ -10,8 +10,8 @@ from plonedev.config import PlonedevConfig, load_config
 from plonedev.errors import ConfigError, PlonedevError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import Runtime
 from plonedev.runtime.port_choice import with_ports
+from plonedev.runtime.protocol import Runtime
 from plonedev.runtime.record import record_file
 from plonedev.runtime.select import Resolution
 

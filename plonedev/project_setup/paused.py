@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from plonedev.project_setup.context import RunningProject
-from plonedev.runtime.base import UP_STATES, EventSink
+from plonedev.runtime.protocol import UP_STATES, EventSink
 
 
 @contextmanager

@@ -18,7 +18,13 @@ from plonedev.model import ContainerJob, Project, Role, Service
 from plonedev.paths import ProjectPaths
 from plonedev.render.owned import Outcome
 from plonedev.runtime import ports
-from plonedev.runtime.base import (
+from plonedev.runtime.docker_compose import Compose
+from plonedev.runtime.docker_engine import ContainerInfo, Engine
+from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.docker_shell import DockerShell
+from plonedev.runtime.docker_state import UpRecord, compose_digest
+from plonedev.runtime.docker_varnish import vcl_path, write_vcl
+from plonedev.runtime.protocol import (
     SITE_CREATED,
     EventSink,
     LogLine,
@@ -26,12 +32,6 @@ from plonedev.runtime.base import (
     ServiceStatus,
     State,
 )
-from plonedev.runtime.docker_compose import Compose
-from plonedev.runtime.docker_engine import ContainerInfo, Engine
-from plonedev.runtime.docker_health import Expectation, start_and_wait
-from plonedev.runtime.docker_shell import DockerShell
-from plonedev.runtime.docker_state import UpRecord, compose_digest
-from plonedev.runtime.docker_varnish import vcl_path, write_vcl
 
 _STOPPED_CODES = (0, 130, 143)  # exit codes of a container stopped on purpose
 _LOG_PREFIX = re.compile(r"^(?P<name>[A-Za-z0-9._-]+?)-\d+\s+\| ?(?P<text>.*)$")

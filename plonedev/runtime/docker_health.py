@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from plonedev.errors import ServiceError
-from plonedev.runtime.base import EventSink, ServiceEvent
 from plonedev.runtime.docker_engine import PROJECT_LABEL, SERVICE_LABEL, Engine
+from plonedev.runtime.protocol import EventSink, ServiceEvent
 
 _LOG_TAIL = 15
 

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from plonedev.runtime.base import LogLine
+from plonedev.runtime.protocol import LogLine
 
 
 def tail_lines(path: Path, count: int | None) -> list[str]:

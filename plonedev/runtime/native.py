@@ -18,10 +18,10 @@ from plonedev.files import contents_digest
 from plonedev.model import Project, Service
 from plonedev.paths import ProjectPaths
 from plonedev.runtime import ports, processes, release
-from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.runtime.health import is_healthy
 from plonedev.runtime.logs import follow_logs, tail_lines
 from plonedev.runtime.native_shell import NativeShell
+from plonedev.runtime.protocol import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.runtime.state import RunningService, StateFile
 
 _POLL_FIRST = 0.05  # the backend can answer within a second; do not sleep past that

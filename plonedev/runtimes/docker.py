@@ -14,10 +14,10 @@ from plonedev.paths import ProjectPaths
 from plonedev.project_setup.context import ProjectContext, RunningProject
 from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
-from plonedev.runtime.base import Runtime
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.docker_engine import Engine
 from plonedev.runtime.engine_probe import EngineProbe
+from plonedev.runtime.protocol import Runtime
 from plonedev.runtimes.kind import Finding
 from plonedev.varnish import ContainerAdmin
 

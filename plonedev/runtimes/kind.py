@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.context import ProjectContext, RunningProject
     from plonedev.report import Reporter
-    from plonedev.runtime.base import Runtime
     from plonedev.runtime.engine_probe import EngineProbe
+    from plonedev.runtime.protocol import Runtime
     from plonedev.sources import SourcesResult
     from plonedev.varnish import ContainerAdmin
     from plonedev.watch.executor import Executor

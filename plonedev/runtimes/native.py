@@ -13,9 +13,9 @@ from plonedev.postgres import find_programs
 from plonedev.project import LOOPBACK
 from plonedev.project_setup.context import ProjectContext, RunningProject
 from plonedev.report import Reporter
-from plonedev.runtime.base import Runtime
 from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtime.native import NativeRuntime
+from plonedev.runtime.protocol import Runtime
 from plonedev.runtimes.kind import Finding
 from plonedev.varnish import ContainerAdmin, varnish_available
 

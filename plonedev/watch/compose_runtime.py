@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import EventSink
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL, Engine
 from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.protocol import EventSink
 
 HASH_LABEL = "com.docker.compose.config-hash"
 IMAGE_LABEL = "com.docker.compose.image"

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project
-from plonedev.runtime.base import Runtime, ServiceEvent
+from plonedev.runtime.protocol import Runtime, ServiceEvent
 from plonedev.watch.changes import FileChange
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.outcome import Outcome, traceback_tail

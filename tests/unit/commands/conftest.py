@@ -17,7 +17,7 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.paths import ProjectPaths
 from plonedev.project_setup.context import ProjectContext, RunningProject
 from plonedev.report import QuietReporter, Reporter
-from plonedev.runtime.base import Runtime
+from plonedev.runtime.protocol import Runtime
 from plonedev.runtimes.native import Native
 from plonedev.runtimes.registry import RUNTIMES
 from plonedev.sources import SourcesResult

@@ -27,7 +27,7 @@ from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.project_setup.context import ProjectContext
 from plonedev.report import QuietReporter, Reporter, Step
-from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
+from plonedev.runtime.protocol import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.sources import SourcesResult
 
 

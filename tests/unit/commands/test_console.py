@@ -14,7 +14,7 @@ from plonedev.errors import PlonedevError
 from plonedev.model import Project
 from plonedev.report import QuietReporter
 from plonedev.runtime.backend_shell import ShellCommand
-from plonedev.runtime.base import ServiceStatus, State
+from plonedev.runtime.protocol import ServiceStatus, State
 from tests.conftest import write_pyproject
 from tests.unit.commands.fakes import running_with
 

@@ -24,10 +24,10 @@ from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.report import QuietReporter
 from plonedev.runtime import docker_snapshot
-from plonedev.runtime.base import Runtime
 from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ContainerInfo
 from plonedev.runtime.docker_snapshot import ComposeFileSnapshots, ComposePipe
+from plonedev.runtime.protocol import Runtime
 from plonedev.runtimes.docker import Docker
 from plonedev.runtimes.registry import RUNTIMES, open_running_project
 from tests.conftest import write_pyproject

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from plonedev.errors import ServiceError
-from plonedev.runtime.base import ServiceEvent
 from plonedev.runtime.docker_engine import ContainerInfo
 from plonedev.runtime.docker_health import Expectation, start_and_wait
+from plonedev.runtime.protocol import ServiceEvent
 
 
 def _event(action: str, service: str, container: str, **attributes: str) -> dict[str, Any]:

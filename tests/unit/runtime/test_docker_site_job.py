@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import SITE_CREATED
 from plonedev.runtime.docker import DockerRuntime
+from plonedev.runtime.protocol import SITE_CREATED
 
 
 class _Engine:

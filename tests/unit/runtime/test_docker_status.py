@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from plonedev.model import Service
-from plonedev.runtime.base import State
 from plonedev.runtime.docker import _LOG_PREFIX, _TERMINAL_CODES, _status
 from plonedev.runtime.docker_engine import ContainerInfo
+from plonedev.runtime.protocol import State
 
 SERVICE = Service("backend", "Zope", ("runwsgi",), Path(), url="http://127.0.0.1:8080/Plone")
 

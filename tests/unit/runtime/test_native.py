@@ -14,9 +14,9 @@ import pytest
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import HttpCheck, InitStep, PortBinding, Project, Service, TcpCheck
 from plonedev.paths import ProjectPaths
-from plonedev.runtime.base import ServiceEvent, State
 from plonedev.runtime.native import NativeRuntime
 from plonedev.runtime.ports import free_port
+from plonedev.runtime.protocol import ServiceEvent, State
 
 
 def _http_service(tmp_path: Path, name: str, port: int, *deps: str) -> Service:

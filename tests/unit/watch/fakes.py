@@ -12,7 +12,7 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project, Service
-from plonedev.runtime.base import EventSink, LogLine, ServiceEvent, ServiceStatus, State
+from plonedev.runtime.protocol import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.watch.changes import FileChange
 from plonedev.watch.executor import InstallSummary, Reconfiguration
 from plonedev.watch.filter import WatchSpec
