@@ -38,8 +38,8 @@ from plonedev.addons.timing import StepTime  # noqa: E402
 from plonedev.commands.add_addon import add_addon  # noqa: E402
 from plonedev.commands.init import MX_INI  # noqa: E402
 from plonedev.commands.remove_addon import remove_addon  # noqa: E402
-from plonedev.project_setup.context import open_running_project  # noqa: E402
 from plonedev.report import QuietReporter  # noqa: E402
+from plonedev.runtimes.registry import open_running_project  # noqa: E402
 from tests.integration.plone_project import PlonedevProject, make_project  # noqa: E402
 
 INDEX_ADDON = "collective.contact_behaviors"

@@ -9,7 +9,7 @@ from plonedev.addons.environment import BackendEnvironment
 from plonedev.addons.transaction import Rollback
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import ProjectContext, open_project
+from plonedev.project_setup.find_project import ProjectContext, open_project
 from plonedev.sources import CONSTRAINTS_OUT, REQUIREMENTS_OUT
 from plonedev.sources.result import RECORD
 

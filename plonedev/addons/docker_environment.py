@@ -31,7 +31,7 @@ from plonedev.addons.environment import (
 )
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.render import backend_image as image
 from plonedev.render.containers import DOCKER_DIR, backend_image
 from plonedev.report import Reporter

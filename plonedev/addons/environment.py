@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from plonedev.addons.request import canonical
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.sources import SourcesResult
 

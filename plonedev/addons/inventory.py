@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plonedev.addons.request import canonical, requirement_name
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.sources import SourceSpec, list_sources
 
 

@@ -59,7 +59,7 @@ def create_addon(
         )
         return
     from plonedev.commands.create_addon import create_addon as run_create
-    from plonedev.project_setup.context import open_project
+    from plonedev.project_setup.find_project import open_project
 
     result = run_create(
         Path.cwd(), name, ui.ConsoleReporter(), install_profile=not no_install, runtime=runtime

@@ -36,7 +36,7 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.project import backend_url
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.sources import list_sources

@@ -24,7 +24,7 @@ from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.project import backend_url
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.runtimes.registry import open_running_project
 from plonedev.sources import list_sources

@@ -23,7 +23,7 @@ from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.project import build_project
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import ProjectContext, open_project
+from plonedev.project_setup.find_project import ProjectContext, open_project
 from plonedev.render import backend_image
 from plonedev.render.containers import ca_secret, python_image
 from plonedev.render.stack_backend import (

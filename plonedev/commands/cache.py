@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.varnish import ContainerAdmin
 from plonedev.varnish.admin import ban

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.render.ci_github import WORKFLOW_PATH, render_github
 from plonedev.render.ci_gitlab import PIPELINE_PATH, render_gitlab
 from plonedev.render.ci_jobs import CiOptions, ci_project

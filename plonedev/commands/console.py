@@ -19,7 +19,7 @@ from pathlib import Path
 from plonedev.config import Storage
 from plonedev.errors import PlonedevError
 from plonedev.model import Role, Service
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.project_setup.paused import services_paused
 from plonedev.report import Reporter
 from plonedev.runtime.backend_shell import BackendShell, ShellCommand, run_attached

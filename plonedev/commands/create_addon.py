@@ -17,7 +17,7 @@ from plonedev.addons.changes import shown
 from plonedev.addons.scaffold import addon_name, render_addon
 from plonedev.commands.add_addon import AddResult, add_addon, default_target
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.report import Reporter
 
 # The generated tests' requirements (pytest-plone) come with the add-on into the backend.

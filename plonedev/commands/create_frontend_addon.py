@@ -34,7 +34,7 @@ from plonedev.frontend.install import read_stamp
 from plonedev.frontend.layout import FrontendPaths, require_project
 from plonedev.model import Role
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.docker import DockerRuntime
 from plonedev.runtime.health import fetch_page

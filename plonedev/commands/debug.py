@@ -14,7 +14,7 @@ from pathlib import Path
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Role
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.project_setup.paused import services_paused
 from plonedev.render.vscode import attach_configuration, merged_launch_json
 from plonedev.report import Reporter

@@ -12,7 +12,7 @@ from plonedev.config import PlonedevConfig
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.project import build_project
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.runtime import select
 from plonedev.runtime.engine_probe import probe_engine
 from plonedev.runtime.ports import port_is_free

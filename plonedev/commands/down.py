@@ -14,7 +14,7 @@ from pathlib import Path
 from plonedev import registry
 from plonedev.commands.snapshot import safety_snapshot
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import open_running_project, runtime_kind

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from plonedev.commands.export_stack import secret_pipeline, stack_model
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.render.k8s import PASSWORD_KEY, refuse_zeo, render_k8s
 from plonedev.render.k8s_options import K8sOptions
 from plonedev.render.owned import OwnedFile, write_owned

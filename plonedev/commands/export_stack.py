@@ -19,7 +19,7 @@ from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Project
 from plonedev.project import build_project
-from plonedev.project_setup.context import ProjectContext, open_project
+from plonedev.project_setup.find_project import ProjectContext, open_project
 from plonedev.render.stack import RenderedStack, SecretKind, StackSecret, render_stack
 from plonedev.render.stack_backend import stack_storage
 from plonedev.render.stack_images import StackImages, stack_images

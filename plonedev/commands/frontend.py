@@ -13,7 +13,7 @@ from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.frontend import frontend_files, write_frontend
 from plonedev.frontend.scaffold import check_package_name, default_addon, refuse_existing
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 
 DEFAULT_DIRECTORY = "frontend"
 

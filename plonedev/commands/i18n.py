@@ -15,7 +15,7 @@ from pathlib import Path
 
 from plonedev.backend.environment import find_uv
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.sources.chosen import chosen_sources
 from plonedev.sources.i18n import Catalog, catalogs_of, new_po, same_messages, valid_language
 from plonedev.streaming import run_streaming

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from plonedev.project_setup.context import require_services
+from plonedev.project_setup.find_project import require_services
 from plonedev.runtime.protocol import LogLine
 from plonedev.runtimes.registry import open_running_project
 

@@ -27,7 +27,7 @@ from plonedev.backend import snapshot_archive
 from plonedev.backend.snapshot import Manifest
 from plonedev.errors import PlonedevError, space_or_cause_fix
 from plonedev.model import Role
-from plonedev.project_setup.context import RunningProject, open_project
+from plonedev.project_setup.find_project import RunningProject, open_project
 from plonedev.project_setup.paused import services_paused, services_running
 from plonedev.report import QuietReporter, Reporter
 from plonedev.runtimes.registry import open_running_project, runtime_kind

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from plonedev.commands.rollout import follow
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.report import Reporter
 from plonedev.runtime.swarm import swarm_client
 from plonedev.runtime.swarm_services import (

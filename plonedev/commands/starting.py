@@ -13,7 +13,7 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
-from plonedev.project_setup.context import ProjectContext, RunningProject, open_project
+from plonedev.project_setup.find_project import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
 from plonedev.runtime.port_choice import PortMove, choose_ports, with_ports
 from plonedev.runtime.protocol import UP_STATES

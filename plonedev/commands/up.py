@@ -14,7 +14,7 @@ from plonedev.frontend import site_phases
 from plonedev.model import Role
 from plonedev.project import backend_url, site_url
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import RunningProject, require_services
+from plonedev.project_setup.find_project import RunningProject, require_services
 from plonedev.report import Reporter
 from plonedev.runtime.protocol import EventSink, ServiceEvent, is_site_created
 from plonedev.runtime.record import record_file

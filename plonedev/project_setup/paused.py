@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.runtime.protocol import UP_STATES, EventSink
 
 

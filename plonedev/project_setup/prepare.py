@@ -24,7 +24,7 @@ from plonedev.frontend import FrontendInstall, ensure_frontend, frontend_paths
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import dsn
 from plonedev.project import LOOPBACK
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in
 from plonedev.sources import SourcesResult, list_sources, sync_sources

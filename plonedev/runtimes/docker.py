@@ -11,7 +11,7 @@ from plonedev.frontend import frontend_paths
 from plonedev.frontend.volto import ensure_dev_tools
 from plonedev.model import Role
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.project_setup.find_project import ProjectContext, RunningProject
 from plonedev.render.containers import VARNISH_PORT
 from plonedev.report import Reporter
 from plonedev.runtime.docker import DockerRuntime

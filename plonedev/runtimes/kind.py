@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from plonedev.addons.environment import BackendEnvironment
     from plonedev.backend.snapshot import SnapshotKind
     from plonedev.paths import ProjectPaths
-    from plonedev.project_setup.context import ProjectContext, RunningProject
+    from plonedev.project_setup.find_project import ProjectContext, RunningProject
     from plonedev.report import Reporter
     from plonedev.runtime.engine_probe import EngineProbe
     from plonedev.runtime.protocol import Runtime

@@ -11,7 +11,7 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs
 from plonedev.project import LOOPBACK
-from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.project_setup.find_project import ProjectContext, RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtime.native import NativeRuntime

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.project import build_project
-from plonedev.project_setup.context import ProjectContext, RunningProject, open_project
+from plonedev.project_setup.find_project import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
 from plonedev.runtime.record import record_file
 from plonedev.runtime.select import Resolution

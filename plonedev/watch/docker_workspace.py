@@ -21,7 +21,7 @@ from plonedev.frontend.container import INSTALL_JOB
 from plonedev.model import Project, Role, Service
 from plonedev.project import build_project
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import ProjectContext, RunningProject, load_project_config
+from plonedev.project_setup.find_project import ProjectContext, RunningProject, load_project_config
 from plonedev.render.backend_image import DOCKERFILE, DOCKERIGNORE
 from plonedev.render.containers import BACKEND_BUILD, DOCKER_DIR, backend_image
 from plonedev.render.containers import PROJECT as CONTAINER_PROJECT

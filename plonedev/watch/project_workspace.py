@@ -15,7 +15,7 @@ from plonedev.files import file_digest
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
 from plonedev.project import backend_url
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.sources import list_sources
 from plonedev.sources.inputs import requirement_inputs
 from plonedev.watch.changes import FileChange

@@ -13,7 +13,7 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.model import Role
 from plonedev.project import build_project
 from plonedev.project_setup import prepare
-from plonedev.project_setup.context import ProjectContext, load_project_config
+from plonedev.project_setup.find_project import ProjectContext, load_project_config
 from plonedev.report import QuietReporter
 from plonedev.runtime.native import NativeRuntime
 from plonedev.varnish import reload_vcl

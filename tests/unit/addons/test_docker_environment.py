@@ -10,7 +10,7 @@ from plonedev.addons.build_output import explain
 from plonedev.addons.docker_environment import DockerEnvironment, _split
 from plonedev.addons.environment import NativeEnvironment
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.render import backend_image as image
 from plonedev.runtime.docker_compose import compose_error
 from plonedev.runtimes.registry import runtime_kind

@@ -15,7 +15,7 @@ from plonedev.addons.environment import BackendEnvironment, DistInfo
 from plonedev.commands.up import up
 from plonedev.credentials import ensure_admin_password
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import ProjectContext, RunningProject
+from plonedev.project_setup.find_project import ProjectContext, RunningProject
 from plonedev.report import QuietReporter, Reporter
 from plonedev.runtime.protocol import Runtime
 from plonedev.runtimes.native import Native

@@ -25,7 +25,7 @@ from plonedev.addons.environment import DistInfo, EnvironmentSnapshot
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import Project
 from plonedev.paths import ProjectPaths
-from plonedev.project_setup.context import ProjectContext
+from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import QuietReporter, Reporter, Step
 from plonedev.runtime.protocol import EventSink, LogLine, ServiceEvent, ServiceStatus, State
 from plonedev.sources import SourcesResult
@@ -272,7 +272,7 @@ def running_with(root: Path, runtime: Any) -> Any:
     """The project in `root` (its pyproject written) as open_running_project gives it, run
     by `runtime`: for a command module's open_running_project to return."""
     from plonedev.project import build_project
-    from plonedev.project_setup.context import RunningProject, open_project
+    from plonedev.project_setup.find_project import RunningProject, open_project
     from plonedev.runtime.select import Resolution
 
     context = open_project(root)

@@ -13,7 +13,7 @@ from plonedev.commands import debug as debug_module
 from plonedev.errors import PlonedevError
 from plonedev.paths import ProjectPaths
 from plonedev.project import build_project
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.render.vscode import CONFIGURATION_NAME
 from plonedev.report import QuietReporter
 from plonedev.runtime.backend_shell import ShellCommand

@@ -12,7 +12,7 @@ from plonedev.cli.app import app
 from plonedev.commands.down import DownResult, data_to_remove, down
 from plonedev.commands.snapshot import restore, snapshots
 from plonedev.commands.up import up
-from plonedev.project_setup.context import RunningProject
+from plonedev.project_setup.find_project import RunningProject
 from plonedev.report import QuietReporter, Reporter
 from plonedev.runtime.record import record_file
 from plonedev.runtimes.registry import RUNTIMES

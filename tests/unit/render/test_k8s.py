@@ -131,7 +131,7 @@ def test_probes_run_the_swarm_health_checks(tmp_path: Path) -> None:
 
 def _stack(root: Path) -> str:
     from plonedev.commands.export_stack import stack_model
-    from plonedev.project_setup.context import open_project
+    from plonedev.project_setup.find_project import open_project
     from plonedev.render.stack import render_stack
     from plonedev.render.stack_images import stack_images
     from plonedev.render.stack_options import StackOptions, StackStorage

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from plonedev.commands.export_stack import stack_model
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.render.stack import render_stack
 from plonedev.render.stack_backend import stack_storage
 from plonedev.render.stack_images import stack_images

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from plonedev.errors import PlonedevError
-from plonedev.project_setup.context import open_project
+from plonedev.project_setup.find_project import open_project
 from plonedev.runtime.engine_probe import EngineProbe
 from plonedev.runtime.select import Resolution
 from plonedev.runtimes.kind import RuntimeKind

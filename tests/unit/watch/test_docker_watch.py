@@ -9,7 +9,7 @@ import pytest
 
 from plonedev.model import Container, Project, Service
 from plonedev.project import build_project
-from plonedev.project_setup.context import RunningProject, open_project
+from plonedev.project_setup.find_project import RunningProject, open_project
 from plonedev.render.containers import backend_image
 from plonedev.report import QuietReporter
 from plonedev.runtime.docker_compose import Compose
