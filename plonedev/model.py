@@ -1,6 +1,6 @@
 """The runtime-neutral service model: what runs, how it is checked, what it needs.
 
-Built once from the config (plonedev.project), then rendered by a runtime: local
+Built once from the config (plonedev.model_builder), then rendered by a runtime: local
 processes (plonedev.runtime.native) or Compose services. Frozen, so no step can change
 what another step sees.
 """

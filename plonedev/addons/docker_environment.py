@@ -30,7 +30,7 @@ from plonedev.addons.environment import (
     last_line,
 )
 from plonedev.errors import PlonedevError
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup.find_project import ProjectContext
 from plonedev.render import backend_image as image
 from plonedev.render.containers import DOCKER_DIR, backend_image

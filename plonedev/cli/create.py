@@ -13,7 +13,7 @@ from plonedev.cli.addons import print_added, print_steps
 from plonedev.cli.errors import reports_errors
 from plonedev.cli.options import RuntimeOption
 from plonedev.errors import PlonedevError
-from plonedev.project import backend_url
+from plonedev.model_builder import backend_url
 
 if TYPE_CHECKING:
     from plonedev.commands.create_frontend_addon import FrontendAddonResult

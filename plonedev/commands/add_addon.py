@@ -34,7 +34,7 @@ from plonedev.backend.site import site_exists
 from plonedev.config import constraints_source
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.project import backend_url
+from plonedev.model_builder import backend_url
 from plonedev.project_setup import prepare
 from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter

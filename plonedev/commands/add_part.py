@@ -23,7 +23,7 @@ from plonedev.addons.transaction import Phase, Transaction
 from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError, ServiceError
-from plonedev.project import backend_url
+from plonedev.model_builder import backend_url
 from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.runtimes.registry import open_running_project

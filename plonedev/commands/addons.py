@@ -17,7 +17,7 @@ from plonedev.backend.site import site_exists
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.model import Role
-from plonedev.project import backend_url
+from plonedev.model_builder import backend_url
 from plonedev.runtime.protocol import State
 from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.sources import is_dirty

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup import prepare
 from plonedev.project_setup.find_project import ProjectContext, open_project
 from plonedev.render import backend_image

@@ -10,8 +10,8 @@ from typing import Any
 
 from plonedev.config import PlonedevConfig
 from plonedev.errors import PlonedevError
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.project_setup.find_project import open_project
 from plonedev.runtime import select
 from plonedev.runtime.engine_probe import probe_engine

@@ -18,7 +18,7 @@ from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
 from plonedev.files import write_atomic
 from plonedev.model import Project
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup.find_project import ProjectContext, open_project
 from plonedev.render.stack import RenderedStack, SecretKind, StackSecret, render_stack
 from plonedev.render.stack_backend import stack_storage

@@ -30,8 +30,8 @@ from plonedev.backend.site import site_exists
 from plonedev.commands.snapshot import safety_snapshot
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
+from plonedev.model_builder import backend_url
 from plonedev.paths import ProjectPaths
-from plonedev.project import backend_url
 from plonedev.project_setup import prepare
 from plonedev.report import Reporter
 from plonedev.runtimes.registry import open_running_project, runtime_kind

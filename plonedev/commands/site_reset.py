@@ -17,7 +17,7 @@ from plonedev.commands.snapshot import safety_snapshot
 from plonedev.commands.up import UpResult, up
 from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
-from plonedev.project import backend_url
+from plonedev.model_builder import backend_url
 from plonedev.report import Reporter
 from plonedev.runtimes.registry import open_running_project
 

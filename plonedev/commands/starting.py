@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup.find_project import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
 from plonedev.runtime.port_choice import PortMove, choose_ports, with_ports

@@ -12,7 +12,7 @@ from plonedev.backend.site import ensure_site, install_missing_profiles, site_ex
 from plonedev.commands.starting import open_to_start
 from plonedev.frontend import site_phases
 from plonedev.model import Role
-from plonedev.project import backend_url, site_url
+from plonedev.model_builder import backend_url, site_url
 from plonedev.project_setup import prepare
 from plonedev.project_setup.find_project import RunningProject, require_services
 from plonedev.report import Reporter

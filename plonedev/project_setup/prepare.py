@@ -21,9 +21,9 @@ from plonedev.backend.instance import (
 from plonedev.config import PlonedevConfig, Storage, constraints_source
 from plonedev.files import write_if_changed
 from plonedev.frontend import FrontendInstall, ensure_frontend, frontend_paths
+from plonedev.model_builder import LOOPBACK
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import dsn
-from plonedev.project import LOOPBACK
 from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in

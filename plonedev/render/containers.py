@@ -1,6 +1,6 @@
 """The container side of each service: image, command, ports and health inside it, data.
 
-plonedev.project builds one Service per process and attaches these, so every container
+plonedev.model_builder builds one Service per process and attaches these, so every container
 rendering (compose/compose.yaml here, a Swarm stack elsewhere) reads the same model.
 Paths here are paths inside the containers, the same in every image plonedev builds
 (see plonedev/templates/docker/Dockerfile).

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from plonedev.config import Storage
 from plonedev.credentials import ensure_admin_password
+from plonedev.model_builder import LOOPBACK
 from plonedev.paths import ProjectPaths
 from plonedev.postgres import find_programs
-from plonedev.project import LOOPBACK
 from plonedev.project_setup.find_project import ProjectContext, RunningProject
 from plonedev.report import Reporter
 from plonedev.runtime.engine_probe import EngineProbe

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plonedev.errors import PlonedevError
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup.find_project import ProjectContext, RunningProject, open_project
 from plonedev.runtime import select
 from plonedev.runtime.record import record_file

@@ -19,7 +19,7 @@ from plonedev.errors import PlonedevError, ServiceError
 from plonedev.files import file_digest
 from plonedev.frontend.container import INSTALL_JOB
 from plonedev.model import Project, Role, Service
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup import prepare
 from plonedev.project_setup.find_project import ProjectContext, RunningProject, load_project_config
 from plonedev.render.backend_image import DOCKERFILE, DOCKERIGNORE

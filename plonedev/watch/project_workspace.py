@@ -13,8 +13,8 @@ from plonedev.credentials import ensure_admin_password
 from plonedev.errors import PlonedevError
 from plonedev.files import file_digest
 from plonedev.model import Project
+from plonedev.model_builder import backend_url
 from plonedev.paths import ProjectPaths
-from plonedev.project import backend_url
 from plonedev.project_setup.find_project import ProjectContext
 from plonedev.sources import list_sources
 from plonedev.sources.inputs import requirement_inputs

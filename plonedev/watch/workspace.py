@@ -11,7 +11,7 @@ from pathlib import Path
 
 from plonedev.credentials import ensure_admin_password
 from plonedev.model import Role
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup import prepare
 from plonedev.project_setup.find_project import ProjectContext, load_project_config
 from plonedev.report import QuietReporter

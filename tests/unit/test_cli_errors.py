@@ -80,15 +80,15 @@ def test_source_that_cannot_be_cloned(tmp_path: Path) -> None:
 def test_missing_program_names_it_and_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from plonedev import project
+    from plonedev import model_builder
     from plonedev.config import load_config
     from plonedev.errors import PlonedevError
     from plonedev.paths import ProjectPaths
 
-    monkeypatch.setattr(project, "varnish_available", lambda: None)  # a machine without it
+    monkeypatch.setattr(model_builder, "varnish_available", lambda: None)  # a machine without it
     config = load_config(write_pyproject(tmp_path, "varnish = true\n"))
     with pytest.raises(PlonedevError) as caught:
-        project.build_project(config, ProjectPaths(tmp_path))
+        model_builder.build_project(config, ProjectPaths(tmp_path))
     assert caught.value.message == "varnish = true, but varnishd was not found"
     assert "apt-get install varnish" in caught.value.hint
 

@@ -8,8 +8,8 @@ import yaml
 from plonedev.commands.init import README_HEADING, init
 from plonedev.config import PlonedevConfig, Storage, load_config
 from plonedev.errors import PlonedevError
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.version_pin import compatible_range, team_command
 
 

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 from plonedev.commands.init import COMPOSE_OVERRIDE_EXAMPLE, COMPOSE_README
 from plonedev.config import load_config
 from plonedev.frontend import frontend_files
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from tests.conftest import REPO
 
 ADDON = "volto-plonedev-demo"

@@ -271,7 +271,7 @@ def serve(plone: FakePlone) -> ThreadingHTTPServer:
 def running_with(root: Path, runtime: Any) -> Any:
     """The project in `root` (its pyproject written) as open_running_project gives it, run
     by `runtime`: for a command module's open_running_project to return."""
-    from plonedev.project import build_project
+    from plonedev.model_builder import build_project
     from plonedev.project_setup.find_project import RunningProject, open_project
     from plonedev.runtime.select import Resolution
 

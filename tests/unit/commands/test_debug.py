@@ -11,8 +11,8 @@ import pytest
 
 from plonedev.commands import debug as debug_module
 from plonedev.errors import PlonedevError
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.project_setup.find_project import open_project
 from plonedev.render.vscode import CONFIGURATION_NAME
 from plonedev.report import QuietReporter

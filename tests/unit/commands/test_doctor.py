@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plonedev import project as project_module
+from plonedev import model_builder
 from plonedev.commands.doctor import Check, DoctorResult, doctor
 from plonedev.runtimes import native as native_module
 from tests.unit.commands.conftest import FakeProject
@@ -92,7 +92,7 @@ def test_a_missing_program_is_one_finding_and_the_ports_are_still_checked(
 ) -> None:
     machine.configure("varnish = true\n")
     monkeypatch.setattr(native_module, "varnish_available", lambda: None)
-    monkeypatch.setattr(project_module, "varnish_available", lambda: None)  # for the model too
+    monkeypatch.setattr(model_builder, "varnish_available", lambda: None)  # for the model too
     found = checks(doctor(machine.root))
     assert found["varnishd"].detail == VARNISH_HINT
     assert "services" not in found  # said once, by its own finding

@@ -7,8 +7,8 @@ from plonedev.config import PlonedevConfig
 from plonedev.frontend.container import INSTALL_JOB, NODE_MODULES_VOLUME, frontend_container
 from plonedev.frontend.volto import DROPPED_DEV_DEPENDENCIES
 from plonedev.model import CommandCheck, Mount
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.render.compose import ComposeInputs, ImageBuild, compose_document
 from plonedev.render.containers import BACKEND_BUILD
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from plonedev.config import load_config
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.render.compose import ComposeInputs, ImageBuild, render_compose
 from plonedev.render.containers import BACKEND_BUILD, ca_secret
 from plonedev.render.owned import MARKER

@@ -14,8 +14,8 @@ import pytest
 from plonedev.config import PlonedevConfig
 from plonedev.frontend import container as frontend_container
 from plonedev.frontend.container import INSTALL_JOB, invoking_user
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.render.compose import ComposeInputs, ImageBuild, compose_document
 from plonedev.render.containers import BACKEND_BUILD
 

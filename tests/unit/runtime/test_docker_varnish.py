@@ -7,8 +7,8 @@ from pathlib import Path
 
 from plonedev.config import load_config
 from plonedev.frontend.service import site_phases
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from plonedev.runtime.docker_engine import NetworkInfo
 from plonedev.runtime.docker_varnish import purge_acl, vcl_settings, write_vcl
 from tests.conftest import write_pyproject

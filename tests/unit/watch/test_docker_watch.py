@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from plonedev.model import Container, Project, Service
-from plonedev.project import build_project
+from plonedev.model_builder import build_project
 from plonedev.project_setup.find_project import RunningProject, open_project
 from plonedev.render.containers import backend_image
 from plonedev.report import QuietReporter

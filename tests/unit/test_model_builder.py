@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from plonedev.config import load_config
+from plonedev.model_builder import build_project
 from plonedev.paths import ProjectPaths
-from plonedev.project import build_project
 from tests.conftest import write_pyproject
 
 
