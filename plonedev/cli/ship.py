@@ -45,7 +45,7 @@ def ci(
         SSH_KEY_SECRET,
         CiOptions,
     )
-    from plonedev.render.owned import Outcome
+    from plonedev.render.owned import WriteOutcome
 
     try:
         kind = Forge(forge)
@@ -56,10 +56,10 @@ def ci(
     result = write_ci(Path.cwd(), kind, CiOptions(plonedev=plonedev, deploy_host=deploy_host))
     console = ui.console
     path = escape(str(result.file.path))
-    if result.file.outcome is Outcome.USER_OWNED:
+    if result.file.outcome is WriteOutcome.USER_OWNED:
         console.print(f"  {path} is yours (no plonedev marker): left as it is")
         return
-    mark = "[green]✓[/] Wrote" if result.file.outcome is Outcome.WRITTEN else "  Unchanged:"
+    mark = "[green]✓[/] Wrote" if result.file.outcome is WriteOutcome.WRITTEN else "  Unchanged:"
     console.print(f"{mark} {path}")
     jobs = "lint, test" + (" (with the frontend)" if result.frontend else "") + ", build"
     console.print(f"  jobs: {jobs}" + (", deploy" if result.deploy else ""))
@@ -113,7 +113,7 @@ def export_k8s(
 ) -> None:
     from plonedev.commands.export_k8s import export_k8s as run_export
     from plonedev.render.k8s_options import K8sOptions
-    from plonedev.render.owned import Outcome
+    from plonedev.render.owned import WriteOutcome
 
     options = K8sOptions(
         host=host,
@@ -129,11 +129,11 @@ def export_k8s(
     result = run_export(Path.cwd(), output, options)
     console = ui.console
     for file in result.files:
-        if file.outcome is Outcome.USER_OWNED:
+        if file.outcome is WriteOutcome.USER_OWNED:
             console.print(
                 f"  {escape(str(file.path))} is yours (no plonedev marker): left as it is"
             )
-        elif file.outcome is Outcome.WRITTEN:
+        elif file.outcome is WriteOutcome.WRITTEN:
             console.print(f"[green]✓[/] Wrote {escape(str(file.path))}")
     console.print("  images: " + escape(", ".join(result.images.all())))
     console.print("Create the secrets first (in the namespace you deploy to):")

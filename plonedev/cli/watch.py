@@ -14,7 +14,7 @@ from rich.markup import escape
 from plonedev import ui
 
 if TYPE_CHECKING:
-    from plonedev.watch.outcome import Outcome
+    from plonedev.watch.outcome import ActionOutcome
 
 WATCH_HELP = (
     "Watch sources/, compose/, mx.ini and pyproject.toml, and apply each change to the "
@@ -64,7 +64,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _print_outcome(outcome: Outcome, line: str) -> None:
+def _print_outcome(outcome: ActionOutcome, line: str) -> None:
     stamp = time.strftime("%H:%M:%S")
     mark = "[green]✓[/]" if outcome.ok else "[bold red]✗[/]"
     ui.console.print(f"[dim]{stamp}[/] {mark} {escape(line)}", soft_wrap=True)

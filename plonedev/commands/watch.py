@@ -12,7 +12,7 @@ from plonedev.runtimes.registry import open_running_project, runtime_kind
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.lock import watch_lock
 from plonedev.watch.loop import WatchOptions, run_loop
-from plonedev.watch.outcome import Outcome
+from plonedev.watch.outcome import ActionOutcome
 from plonedev.watch.rules import BACKEND
 from plonedev.watch.source import FileWatcher
 
@@ -25,7 +25,7 @@ def watch(
     options: WatchOptions | None = None,
     stop: threading.Event | None = None,
     on_ready: Callable[[WatchSpec], None] | None = None,
-    on_outcome: Callable[[Outcome, str], None] | None = None,
+    on_outcome: Callable[[ActionOutcome, str], None] | None = None,
 ) -> None:
     """Watch the project at or above `start` until Ctrl-C (or `stop`); the services
     keep running afterwards."""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from plonedev.errors import PlonedevError, ServiceError
 from plonedev.model import ContainerJob, Project, Role, Service
 from plonedev.paths import ProjectPaths
-from plonedev.render.owned import Outcome
+from plonedev.render.owned import WriteOutcome
 from plonedev.runtime import ports
 from plonedev.runtime.docker_compose import Compose
 from plonedev.runtime.docker_engine import ContainerInfo, Engine
@@ -143,7 +143,7 @@ class DockerRuntime:
         written = write_vcl(self.paths.compose_dir, project, network)
         info = current.get(varnish.name)
         running = info is not None and info.running
-        return varnish.name if written.outcome is Outcome.WRITTEN and running else None
+        return varnish.name if written.outcome is WriteOutcome.WRITTEN and running else None
 
     def _with_job_log(self, project: Project, error: ServiceError) -> ServiceError:
         """A failed job (Compose says only its exit code): show the end of its log."""

@@ -25,7 +25,7 @@ from plonedev.render.containers import (
     ca_secret,
     python_image,
 )
-from plonedev.render.owned import Outcome, write_owned
+from plonedev.render.owned import WriteOutcome, write_owned
 from plonedev.report import Reporter
 from plonedev.runtime.docker_ca import bundle_text, find_ca_bundle
 from plonedev.runtime.docker_compose import COMPOSE_FILE, Compose
@@ -101,7 +101,7 @@ def write_docker_files(
     build = _image_build(paths, config, split)
     compose_text = render_compose(ComposeInputs(project, paths.compose_dir, {BACKEND_BUILD: build}))
     owned.append(write_owned(paths.compose_dir / COMPOSE_FILE, compose_text))
-    written += [o.path for o in owned if o.outcome is Outcome.WRITTEN]
+    written += [o.path for o in owned if o.outcome is WriteOutcome.WRITTEN]
     digest = build_digest(
         paths.root,
         build_inputs(
@@ -115,7 +115,9 @@ def write_docker_files(
     plan = BuildPlan(
         _backend_image(project), digest, paths.root / DOCKER_DIR / "build-backend.json"
     )
-    return DockerFiles(plan, written, [o.path for o in owned if o.outcome is Outcome.USER_OWNED])
+    return DockerFiles(
+        plan, written, [o.path for o in owned if o.outcome is WriteOutcome.USER_OWNED]
+    )
 
 
 def _write_inputs(

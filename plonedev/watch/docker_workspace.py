@@ -25,7 +25,7 @@ from plonedev.project_setup.find_project import ProjectContext, RunningProject, 
 from plonedev.render.backend_image import DOCKERFILE, DOCKERIGNORE
 from plonedev.render.containers import BACKEND_BUILD, DOCKER_DIR, backend_image
 from plonedev.render.containers import PROJECT as CONTAINER_PROJECT
-from plonedev.render.owned import Outcome
+from plonedev.render.owned import WriteOutcome
 from plonedev.report import QuietReporter, Reporter
 from plonedev.runtime.docker_compose import COMPOSE_FILE
 from plonedev.runtime.docker_varnish import VCL_DIR, vcl_path, write_vcl
@@ -141,7 +141,7 @@ class DockerWorkspace(ProjectWorkspace):
         if network is None:
             return False  # nothing runs: `up` renders it when it makes the network
         written = write_vcl(self.paths.compose_dir, project, network)
-        return written.outcome is Outcome.WRITTEN
+        return written.outcome is WriteOutcome.WRITTEN
 
     # -- Varnish and the frontend ---------------------------------------------------------
     def reload_vcl(self) -> float | None:

@@ -19,7 +19,7 @@ from plonedev.model import Project
 from plonedev.runtime.protocol import Runtime, ServiceEvent
 from plonedev.watch.changes import FileChange
 from plonedev.watch.filter import WatchSpec
-from plonedev.watch.outcome import Outcome, traceback_tail
+from plonedev.watch.outcome import ActionOutcome, traceback_tail
 from plonedev.watch.reload import BackendUnreachable, CodeReload, ReloadError
 from plonedev.watch.rules import BACKEND, FRONTEND, PROJECT, VARNISH, Action, Do, RuleContext
 
@@ -100,14 +100,14 @@ class Executor:
         self.broken: set[str] = set()  # services whose last start failed
         self.started: dict[str, float] = {}  # wall time just before we last (re)started one
 
-    def run(self, actions: Sequence[Action]) -> list[Outcome]:
+    def run(self, actions: Sequence[Action]) -> list[ActionOutcome]:
         batch = _Batch()
-        outcomes: list[Outcome] = []
+        outcomes: list[ActionOutcome] = []
         for action in actions:
             try:
                 outcome = self._run_one(action, batch)
             except Exception as exc:  # a bug must not end the watcher: say it, go on
-                outcome = Outcome(
+                outcome = ActionOutcome(
                     action.service,
                     False,
                     f"unexpected error ({type(exc).__name__}: {exc}); please report it",
@@ -119,14 +119,14 @@ class Executor:
                 outcomes.append(outcome)
         return outcomes
 
-    def _run_one(self, action: Action, batch: _Batch) -> Outcome | None:
+    def _run_one(self, action: Action, batch: _Batch) -> ActionOutcome | None:
         if action.service != PROJECT and action.service in batch.restarted:
             return None  # restarted earlier in this batch: it already runs the new code
         if action.service == PROJECT:
             return self._reconfigure(action, batch)
         if action.service not in self.workspace.project.service_names:
             what = "package.json changed" if action.service == FRONTEND else "changed"
-            return Outcome(
+            return ActionOutcome(
                 action.service,
                 True,
                 f"{what}, but the project runs no {action.service}: nothing to do",
@@ -142,7 +142,7 @@ class Executor:
         return self._restart(action.service, action.triggers, batch, "restarted")
 
     # -- backend code -------------------------------------------------------------------
-    def _reload(self, action: Action, batch: _Batch) -> Outcome:
+    def _reload(self, action: Action, batch: _Batch) -> ActionOutcome:
         if action.service in self.broken:
             return self._restart(action.service, action.triggers, batch, "started again")
         started = self.clock()
@@ -172,7 +172,7 @@ class Executor:
             )
         count = len(result.reloaded)
         summary = f"reloaded {count} module{'s' if count != 1 else ''}"
-        return Outcome(
+        return ActionOutcome(
             action.service,
             True,
             summary if count else "nothing to reload: its last start loaded this code",
@@ -180,12 +180,12 @@ class Executor:
             action.triggers,
         )
 
-    def _reload_vcl(self, action: Action, batch: _Batch) -> Outcome | None:
+    def _reload_vcl(self, action: Action, batch: _Batch) -> ActionOutcome | None:
         started = self.clock()
         try:
             seconds = self.workspace.reload_vcl()
         except PlonedevError as exc:  # the VCL does not compile: Varnish keeps the old one
-            return Outcome(
+            return ActionOutcome(
                 action.service,
                 False,
                 exc.message,
@@ -196,7 +196,7 @@ class Executor:
         batch.vcl_loaded = True
         if seconds is None:
             return None  # it runs this VCL already (the echo of a reload done before)
-        return Outcome(
+        return ActionOutcome(
             action.service,
             True,
             f"loaded the new VCL ({seconds:.1f} s), the cache kept",
@@ -204,7 +204,7 @@ class Executor:
             action.triggers,
         )
 
-    def _install(self, action: Action, batch: _Batch) -> Outcome:
+    def _install(self, action: Action, batch: _Batch) -> ActionOutcome:
         started = self.clock()
         sync = action.do is Do.SYNC and action.service == BACKEND
         try:
@@ -213,7 +213,7 @@ class Executor:
             else:
                 summary = self.workspace.install_frontend()
         except PlonedevError as exc:
-            return Outcome(
+            return ActionOutcome(
                 action.service,
                 False,
                 f"{'sync and install' if sync else 'install'} failed, the {action.service} "
@@ -224,7 +224,7 @@ class Executor:
                 hint=exc.hint,
             )
         if not summary.installed and action.service not in self.broken:
-            return Outcome(
+            return ActionOutcome(
                 action.service,
                 True,
                 f"{summary.text}: no restart needed",
@@ -246,14 +246,14 @@ class Executor:
         summary: str,
         *,
         started: float | None = None,
-    ) -> Outcome:
+    ) -> ActionOutcome:
         begun = self.clock() if started is None else started
         project = self.workspace.project
         failed = self._restart_services(project, (service,), batch)
         seconds = self.clock() - begun
         if failed is not None:
             return self._failure(service, failed, triggers, seconds)
-        return Outcome(service, True, summary, seconds, triggers)
+        return ActionOutcome(service, True, summary, seconds, triggers)
 
     def _restart_services(
         self, project: Project, names: tuple[str, ...], batch: _Batch
@@ -284,7 +284,7 @@ class Executor:
         failed: tuple[str, PlonedevError],
         triggers: tuple[Path, ...],
         seconds: float,
-    ) -> Outcome:
+    ) -> ActionOutcome:
         name, error = failed
         details = self._log_tail(name) if isinstance(error, ServiceError) else ""
         summary = (
@@ -293,7 +293,7 @@ class Executor:
             else f"could not restart: {error.message}"
         )
         prefix = "" if name == service else f"{name} "
-        return Outcome(
+        return ActionOutcome(
             service,
             False,
             f"{prefix}{summary}",
@@ -311,12 +311,12 @@ class Executor:
         return traceback_tail(lines)
 
     # -- the whole project ------------------------------------------------------------
-    def _reconfigure(self, action: Action, batch: _Batch) -> Outcome:
+    def _reconfigure(self, action: Action, batch: _Batch) -> ActionOutcome:
         started = self.clock()
         try:
             change = self.workspace.reconfigure()
         except PlonedevError as exc:
-            return Outcome(
+            return ActionOutcome(
                 PROJECT,
                 False,
                 f"configuration not applied, everything keeps running as it was: {exc.message}",
@@ -355,7 +355,7 @@ class Executor:
             try:
                 seconds = self.workspace.reload_vcl()
             except PlonedevError as exc:  # the VCL does not compile: Varnish keeps the old one
-                return Outcome(
+                return ActionOutcome(
                     PROJECT,
                     False,
                     exc.message,
@@ -373,7 +373,9 @@ class Executor:
             summary = "; ".join([*done, outcome.summary])
             return replace(outcome, summary=summary, warnings=change.warnings)
         summary = "; ".join(done) if done else "configuration applied, nothing to restart"
-        return Outcome(PROJECT, True, summary, seconds, action.triggers, warnings=change.warnings)
+        return ActionOutcome(
+            PROJECT, True, summary, seconds, action.triggers, warnings=change.warnings
+        )
 
 
 def _not_reloaded(triggers: tuple[Path, ...], reloaded: tuple[Path, ...]) -> list[Path]:

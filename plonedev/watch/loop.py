@@ -20,7 +20,7 @@ from plonedev.watch.changes import FileChange, merge
 from plonedev.watch.debounce import Batcher, Clock
 from plonedev.watch.executor import Executor, Workspace
 from plonedev.watch.filter import WatchSpec
-from plonedev.watch.outcome import Outcome, describe
+from plonedev.watch.outcome import ActionOutcome, describe
 from plonedev.watch.rules import PROJECT, Do, plan
 
 IDLE_WAKEUP = 1.0  # seconds: how often an idle loop looks at `stop`
@@ -50,7 +50,7 @@ def run_loop(
     stop: threading.Event | None = None,
     clock: Clock = time.monotonic,
     on_ready: Callable[[WatchSpec], None] | None = None,
-    on_outcome: Callable[[Outcome, str], None] | None = None,
+    on_outcome: Callable[[ActionOutcome, str], None] | None = None,
 ) -> None:
     """Watch until `stop` is set (or KeyboardInterrupt). Each outcome goes to `on_outcome`
     with its line, or else to the reporter as one line (a warning when it failed)."""
@@ -98,7 +98,7 @@ def _refreshed_spec(workspace: Workspace, reporter: Reporter) -> WatchSpec | Non
         return None
 
 
-def _report(reporter: Reporter, outcome: Outcome, root: Path) -> None:
+def _report(reporter: Reporter, outcome: ActionOutcome, root: Path) -> None:
     line = describe(outcome, root)
     if outcome.ok:
         reporter.info(line)

@@ -9,7 +9,7 @@ SHOWN_TRIGGERS = 3
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ActionOutcome:
     service: str
     ok: bool
     summary: str  # "reloaded 2 modules", "restarted", "failed to start"
@@ -20,7 +20,7 @@ class Outcome:
     warnings: tuple[str, ...] = field(default=())
 
 
-def describe(outcome: Outcome, root: Path) -> str:
+def describe(outcome: ActionOutcome, root: Path) -> str:
     """One line: `backend: reloaded 2 modules in 0.3 s — src/pkg/a.py, src/pkg/b.py`."""
     line = f"{outcome.service}: {outcome.summary} in {_seconds(outcome.seconds)} s"
     if outcome.triggers:

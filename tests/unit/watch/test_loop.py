@@ -10,7 +10,7 @@ from plonedev.watch.changes import ChangeKind, FileChange
 from plonedev.watch.executor import Executor, InstallSummary
 from plonedev.watch.filter import WatchSpec
 from plonedev.watch.loop import WatchOptions, run_loop
-from plonedev.watch.outcome import Outcome
+from plonedev.watch.outcome import ActionOutcome
 from tests.unit.watch.fakes import ROOT, FakeRuntime, FakeWorkspace, project, service
 
 PKG = ROOT / "sources" / "demo" / "src" / "demo"
@@ -49,10 +49,10 @@ def _modified(*names: str) -> list[FileChange]:
 
 def _run(
     script: list[tuple[float, list[FileChange]]], workspace: FakeWorkspace, runtime: FakeRuntime
-) -> tuple[list[tuple[float, Outcome, str]], ScriptedSource]:
+) -> tuple[list[tuple[float, ActionOutcome, str]], ScriptedSource]:
     stop = threading.Event()
     source = ScriptedSource(script, stop)
-    seen: list[tuple[float, Outcome, str]] = []
+    seen: list[tuple[float, ActionOutcome, str]] = []
     specs: list[WatchSpec] = []
     run_loop(
         Executor(runtime, workspace, clock=source.clock),
