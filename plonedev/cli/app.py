@@ -77,12 +77,20 @@ def up(
             "Ctrl-C stops watching, the services keep running.",
         ),
     ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="The storage setting changed: start an empty site in the new storage "
+            "(the old storage's data stays in var/).",
+        ),
+    ] = False,
 ) -> None:
     """Check out sources, install the backend, start the services, create the site."""
     from plonedev.commands.up import up as run_up
 
     names = tuple(services or ())
-    result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime, services=names)
+    result = run_up(Path.cwd(), ui.ConsoleReporter(), runtime=runtime, services=names, fresh=fresh)
     ui.print_up_summary(result)
     if watch:
         run_watch(runtime)

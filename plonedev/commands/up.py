@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plonedev import registry
+from plonedev.backend import site_storage
 from plonedev.backend.caching import ensure_caching
 from plonedev.backend.site import ensure_site, install_missing_profiles, site_exists
 from plonedev.commands.starting import open_to_start
@@ -42,13 +43,18 @@ def up(
     runtime: str | None = None,
     services: tuple[str, ...] = (),
     example_content: bool = False,
+    fresh: bool = False,
 ) -> UpResult:
-    """Start the project, or only `services` and what they need."""
+    """Start the project, or only `services` and what they need. `fresh`: accept a
+    changed storage with an empty site in it (the old storage's data stays)."""
     started = time.monotonic()
     plan = open_to_start(start, runtime)
     running = plan.running
     context, config = running.context, running.context.config
     require_services(running.project, services)
+    kind = runtime_kind(running.resolution.name)
+    if kind.data_in_var:  # before anything changes: the data in another storage is refused
+        site_storage.check(context.paths, config.storage, fresh=fresh)
     reporter.info(
         f"{running.project.name}: {running.resolution.name} runtime ({running.resolution.reason})"
     )
@@ -58,9 +64,7 @@ def up(
     wanted = running.project.only(services)
     # Natively: the venv, the instance files, the frontend; Docker: the image, compose.yaml.
     with_frontend = any(s.role is Role.FRONTEND for s in wanted.services)
-    password = runtime_kind(running.resolution.name).prepare(
-        running, synced, reporter, with_frontend
-    )
+    password = kind.prepare(running, synced, reporter, with_frontend)
     # Recorded before anything starts: a failed start is still stopped by `down`.
     record_file(context.paths.state).started(running.resolution.name, plan.ports)
     registry.register(
@@ -89,6 +93,8 @@ def up(
                 setup_content=example_content,
             ).created
             step.done(f"Created the site {config.site_id!r}")
+    if kind.data_in_var:  # the site exists in it now
+        site_storage.record(context.paths, config.storage)
     # The Docker runtime creates the site in a one-shot container before the backend runs.
     site_created = created or any(is_site_created(event) for event in seen)
     if not created:  # profiles added to the config since the site was created (by a teammate)
@@ -97,7 +103,7 @@ def up(
         ):
             reporter.info(f"Installed the profile {profile} in the site {config.site_id!r}")
     if config.varnish:
-        proxy = runtime_kind(running.resolution.name).purge_url(running)
+        proxy = kind.purge_url(running)
         if ensure_caching(backend_url(config), config.site_id, (proxy,), auth):
             reporter.info(f"Caching: plone.app.caching installed, purging Varnish at {proxy}")
     if phases.after:

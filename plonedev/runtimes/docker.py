@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # their modules load when the capability is used
 class Docker:
     name = "docker"
     native_programs = False  # the images bring them
+    data_in_var = False  # named volumes: the storage check does not cover them yet
 
     def services(self, paths: ProjectPaths) -> Runtime:
         return DockerRuntime(paths)

@@ -27,6 +27,9 @@ class RuntimeKind(Protocol):
     name: str
     # True: the model looks up the local programs a process needs (Zope's, PostgreSQL's).
     native_programs: bool
+    # True: the site's data is in var/, where `up` checks that it is in the configured
+    # storage (plonedev.backend.site_storage); Compose keeps it in named volumes.
+    data_in_var: bool
 
     def services(self, paths: ProjectPaths) -> Runtime:
         """What starts, stops, lists and logs the services and runs in the backend."""

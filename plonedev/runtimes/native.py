@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # their modules load when the capability is used
 class Native:
     name = "native"
     native_programs = True
+    data_in_var = True
 
     def services(self, paths: ProjectPaths) -> Runtime:
         return NativeRuntime(paths)
