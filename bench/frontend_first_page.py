@@ -9,10 +9,15 @@ add-frontend`), then:
   from the npm registry, pnpm install with the machine's pnpm store as it is, the dev
   server's first compile) until GET / on the frontend is 200 and holds the site title;
 - warm (each round): `plonedev down`, then the same with everything installed: the
-  backend's start, the site check and the dev server's compile;
+  backend's start, the site check and the dev server's compile, from webpack's
+  persistent cache (.plonedev/webpack-cache) after the first run;
 - memory: the frontend's resident memory once the page was served (native: the RSS of
-  every process in its session; Docker: the container's usage from `docker stats`);
-- a second `up` with everything running: the pnpm step is skipped.
+  every process in its session; Docker: the container's usage from `docker stats`),
+  after the first and after the last warm `up`;
+- a second `up` with everything running: the pnpm step is skipped;
+- baseline (native): a bare `razzle start` (what Volto's `pnpm start` runs) of the same
+  project, with the same environment but no persistent cache, on other ports while the
+  backend runs, until its first page: the warm figures' ratio is against it.
 
 The Docker runtime uses the stand-in images of tests/images (build them first).
 """
@@ -21,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +41,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from plonedev.config import load_config  # noqa: E402
+from plonedev.frontend.layout import frontend_paths  # noqa: E402
+from plonedev.frontend.service import dev_server_env  # noqa: E402
 from plonedev.runtime.ports import free_port, port_is_free  # noqa: E402
 from tests.integration.plone_project import PlonedevProject, make_project  # noqa: E402
 
@@ -88,7 +98,11 @@ def timed_up(project: PlonedevProject, url: str) -> tuple[float, float]:
 
 def native_rss_mb(project: PlonedevProject) -> float:
     state = json.loads((project.root / ".plonedev" / "run" / "native.json").read_text())
-    leader = int(state["services"]["frontend"]["pid"])  # the leader of its own session
+    return session_rss_mb(int(state["services"]["frontend"]["pid"]))
+
+
+def session_rss_mb(leader: int) -> float:
+    """The resident memory of every process in the session `leader` leads."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -103,6 +117,54 @@ def native_rss_mb(project: PlonedevProject) -> float:
         match = re.search(r"^VmRSS:\s+(\d+)", status, re.MULTILINE)
         total += int(match.group(1)) if match else 0
     return total / 1024
+
+
+def cache_settled(project: PlonedevProject, quiet: float = 15.0, timeout: float = 300) -> float:
+    """Seconds until webpack has stored its persistent cache (no file in it changed for
+    `quiet` s, no pack half-written): as after a while of work, before a `down`."""
+    cache = project.root / ".plonedev" / "webpack-cache"
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        files = [f for f in cache.rglob("*") if f.is_file()]
+        newest = max((f.stat().st_mtime for f in files), default=0.0)
+        writing = any(f.name.endswith("_") for f in files)
+        if files and not writing and time.time() - newest > quiet:
+            break
+        time.sleep(1)
+    return time.perf_counter() - started
+
+
+def bare_dev_server(project: PlonedevProject) -> tuple[float, float]:
+    """(seconds to the first page, MB) for `razzle start` as Volto runs it, without
+    plonedev's persistent cache, against the running backend."""
+    config = load_config(project.root / "pyproject.toml")
+    fpaths = frontend_paths(project.root, config.frontend)
+    port = frontend_port()
+    site = f"http://127.0.0.1:{config.ports.backend}/{config.site_id}"
+    env = dev_server_env(fpaths, port, site, project.root / "unused")
+    del env["PLONEDEV_WEBPACK_CACHE"]
+    log = project.root.parent / "bare-razzle.log"
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(fpaths.razzle), "start"],
+            cwd=fpaths.volto,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        while True:
+            html = page(f"http://127.0.0.1:{port}/")
+            if html and f">{TITLE}</title>" in html:
+                return time.perf_counter() - started, session_rss_mb(process.pid)
+            if process.poll() is not None:
+                raise SystemExit(f"razzle start failed:\n{log.read_text()}")
+            time.sleep(0.25)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
 
 
 def docker_mb(name: str) -> float:
@@ -146,9 +208,14 @@ def main() -> None:
             second_up = time.perf_counter() - started
             note = " (pnpm skipped)" if "Frontend up to date" in again else ""
             warm = []
+            stored = []
             for _ in range(args.rounds):
+                if args.runtime == "native":
+                    stored.append(cache_settled(project))
                 project.run("down")
                 warm.append(timed_up(project, url)[0])
+            warm_memory = native_rss_mb(project) if args.runtime == "native" else docker_mb(name)
+            bare = bare_dev_server(project) if args.runtime == "native" else None
         finally:
             # Docker: the volumes (node_modules, data) and containers go too.
             cleanup = ("down", "--volumes", "--yes") if args.runtime == "docker" else ("down",)
@@ -161,6 +228,19 @@ def main() -> None:
     print(f"second up, all running: {second_up:.1f} s{note}")
     for index, seconds in enumerate(warm, 1):
         print(f"warm up {index} (down, then up): first rendered page after {seconds:.1f} s")
+    print(f"frontend memory after the last warm up: {warm_memory:.0f} MB")
+    if stored:
+        print(
+            "waited for webpack to store its cache before each down: "
+            + ", ".join(f"{s:.0f} s" for s in stored)
+        )
+    if bare is not None:
+        best = min(warm)
+        print(
+            f"baseline, bare `razzle start` (no persistent cache): first page after "
+            f"{bare[0]:.1f} s, {bare[1]:.0f} MB"
+        )
+        print(f"ratio, best warm up / bare razzle start: {best / bare[0]:.2f}x")
 
 
 if __name__ == "__main__":

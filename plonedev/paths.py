@@ -55,6 +55,11 @@ class ProjectPaths:
         return self.state / "logs"
 
     @property
+    def webpack_cache(self) -> Path:
+        # The Volto dev server's compile, kept between runs (generated: safe to delete).
+        return self.state / "webpack-cache"
+
+    @property
     def run(self) -> Path:
         return self.state / "run"
 

@@ -117,6 +117,8 @@ def frontend_container(
         "RAZZLE_INTERNAL_API_PATH": site,
         "VOLTOCONFIG": str(fpaths.volto_config),
         "ADDONS": DEV_TOOLS_PACKAGE,
+        # In the node_modules volume (.plonedev/ is not mounted): kept between runs.
+        "PLONEDEV_WEBPACK_CACHE": f"{root}/node_modules/.plonedev-webpack-cache",
         "BROWSER": "none",
         **home,
     }

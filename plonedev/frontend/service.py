@@ -10,6 +10,7 @@ Volto's /++api++ proxy forwards them to the backend's site.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 
 from plonedev.config import PlonedevConfig
@@ -26,8 +27,11 @@ HEALTH_PATH = "/ok"
 START_TIMEOUT = 600.0
 
 
-def dev_server_env(paths: FrontendPaths, port: int, site_url: str) -> dict[str, str]:
-    """The dev server's environment: where it listens, where the backend's site is."""
+def dev_server_env(
+    paths: FrontendPaths, port: int, site_url: str, webpack_cache: Path
+) -> dict[str, str]:
+    """The dev server's environment: where it listens, where the backend's site is,
+    where webpack keeps its compile between runs."""
     return {
         "PORT": str(port),  # the webpack dev server (assets, hot reload) takes PORT + 1
         "RAZZLE_BIND_ADDRESS": LOOPBACK,  # Volto's server
@@ -37,7 +41,8 @@ def dev_server_env(paths: FrontendPaths, port: int, site_url: str) -> dict[str, 
         # direct calls would leak the backend's into links Volto does not rewrite.
         "RAZZLE_DEV_PROXY_API_PATH": site_url,
         "VOLTOCONFIG": str(paths.volto_config),
-        "ADDONS": DEV_TOOLS_PACKAGE,  # plonedev's reload fix (plonedev.frontend.volto)
+        "ADDONS": DEV_TOOLS_PACKAGE,  # reload fix, compile cache (plonedev.frontend.volto)
+        "PLONEDEV_WEBPACK_CACHE": str(webpack_cache),
         "BROWSER": "none",
     }
 
@@ -51,7 +56,7 @@ def frontend_service(config: PlonedevConfig, paths: ProjectPaths, site_url: str)
         description="Volto development server (razzle)",
         command=(str(fpaths.razzle), "start"),
         cwd=fpaths.volto,
-        env=MappingProxyType(dev_server_env(fpaths, port, site_url)),
+        env=MappingProxyType(dev_server_env(fpaths, port, site_url, paths.webpack_cache)),
         ports=(
             PortBinding("frontend", LOOPBACK, port),
             PortBinding("frontend-assets", LOOPBACK, port + 1),  # webpack dev server

@@ -7,8 +7,9 @@ from devDependencies: pnpm installs a workspace package's devDependencies, and t
 them are not published at all. What the dev server and the build need stays.
 
 Next to it, core/packages/plonedev-volto-dev: a tiny add-on of plonedev's whose
-razzle.extend.js makes the dev server's server-side hot reload reliable (see the file).
-The dev server loads it through ADDONS; it is a devDependency of Volto so it resolves.
+razzle.extend.js makes the dev server's server-side hot reload reliable and keeps its
+compile in webpack's persistent cache between runs (see the file). The dev server
+loads it through ADDONS; it is a devDependency of Volto so it resolves.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -208,6 +209,33 @@ def test_an_edit_is_on_the_next_page_volto_renders_through_varnish(
     """After the test above (its servers still run); alone, `up` starts the project."""
     project.run("up")
     check_volto_pages_are_purged(project)
+
+
+def test_a_restart_compiles_from_the_cache_and_serves_what_changed_while_stopped(
+    project: PlonedevProject,
+) -> None:
+    """webpack's persistent cache in .plonedev/ outlives the dev server; a change made
+    while it was stopped is on the first page after the next `up` (the cache is never
+    stale). Its speed is bench/frontend_first_page's."""
+    project.run("up")
+    cache = project.root / ".plonedev" / "webpack-cache"
+    # webpack stores the cache once the compiler is idle; both bundles, client and server.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not _cache_stored(cache):
+        time.sleep(1)
+    assert _cache_stored(cache), sorted(p.name for p in cache.rglob("*"))[:20]
+    project.run("down")
+    marker = project.root / "frontend" / "packages" / ADDON / "src" / "components" / "Marker.jsx"
+    marker.write_text(MARKER % "marker-while-stopped")
+    project.run("up")
+    status, html = _get(project, "/")
+    assert status == 200
+    assert "marker-while-stopped" in html
+    assert title_of(html) == SITE_TITLE
+
+
+def _cache_stored(cache: Path) -> bool:
+    return all((cache / name / "index.pack").is_file() for name in ("web-dev", "node-dev"))
 
 
 def created_frontend_addon(project: PlonedevProject, name: str) -> str:

@@ -39,6 +39,8 @@ def test_the_dev_server_runs_in_the_node_image_after_its_install_job(tmp_path: P
     assert container.env["RAZZLE_INTERNAL_API_PATH"] == "http://backend:8080/Site"
     assert container.env["CLIENT_PUBLIC_PATH"] == "http://127.0.0.1:3101/"
     assert container.env["VOLTOCONFIG"] == f"{web}/volto.config.js"
+    # In the node_modules volume, which outlives the container.
+    assert container.env["PLONEDEV_WEBPACK_CACHE"] == f"{web}/node_modules/.plonedev-webpack-cache"
     assert dict(container.ports) == {"frontend": 3100, "frontend-assets": 3101}
     assert isinstance(container.health, CommandCheck)
     assert "process.env.PORT" in container.health.argv[-1]  # dev server and image alike

@@ -19,6 +19,8 @@ def test_the_dev_server_listens_on_loopback_and_proxies_to_the_site(tmp_path: Pa
     assert service.env["RAZZLE_BIND_ADDRESS"] == service.env["HOST"] == "127.0.0.1"
     assert service.env["RAZZLE_DEV_PROXY_API_PATH"] == "http://127.0.0.1:8080/Plone"
     assert service.env["VOLTOCONFIG"] == str(tmp_path / "web" / "volto.config.js")
+    # webpack's compile is kept between runs, with the generated files (safe to delete).
+    assert service.env["PLONEDEV_WEBPACK_CACHE"] == str(tmp_path / ".plonedev" / "webpack-cache")
     # Volto detects the public address from each request when this is unset.
     assert "RAZZLE_API_PATH" not in service.env
     assert [(b.host, b.port) for b in service.ports] == [("127.0.0.1", 3100), ("127.0.0.1", 3101)]

@@ -6,6 +6,11 @@
 // half-written ("Unexpected end of JSON input") and hot reloading stops until a restart.
 // This plugin holds the manifests back and writes each one once every other asset is
 // on disk, to a temporary name renamed into place: the poll sees all of it or nothing.
+//
+// And keeps webpack's compile between runs: with PLONEDEV_WEBPACK_CACHE set (by plonedev
+// up), the dev server's bundles are cached on disk there (webpack's persistent cache),
+// so a restart compiles only what changed instead of every module of Volto again.
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -43,11 +48,39 @@ class AtomicHotUpdateManifests {
   }
 }
 
+// Baked into the bundles (DefinePlugin, the public path): a change compiles afresh.
+const COMPILE_ENV = /^(RAZZLE_|VOLTOCONFIG$|ADDONS$|PORT$|HOST$|CLIENT_PUBLIC_PATH$)/;
+
+function persistentCache(directory, target) {
+  const env = Object.keys(process.env)
+    .filter((key) => COMPILE_ENV.test(key))
+    .sort()
+    .map((key) => `${key}=${process.env[key]}`);
+  return {
+    type: 'filesystem',
+    cacheDirectory: directory,
+    name: `${target}-dev`,
+    version: crypto.createHash('sha256').update(env.join('\n')).digest('hex'),
+    // The configuration itself: Volto's, the project's add-on list, and this file.
+    buildDependencies: {
+      config: [
+        path.join(process.cwd(), 'razzle.config.js'),
+        process.env.VOLTOCONFIG,
+        __filename,
+      ].filter((file) => file && fs.existsSync(file)),
+    },
+  };
+}
+
 module.exports = {
   plugins: (defaultPlugins) => defaultPlugins,
   modify: (config, { target, dev }) => {
     if (dev && target === 'node') {
       config.plugins.push(new AtomicHotUpdateManifests());
+    }
+    const cacheDirectory = process.env.PLONEDEV_WEBPACK_CACHE;
+    if (dev && cacheDirectory) {
+      config.cache = persistentCache(cacheDirectory, target);
     }
     return config;
   },
