@@ -82,7 +82,7 @@ def up(
         typer.Option(
             "--fresh",
             help="The storage setting changed: start an empty site in the new storage "
-            "(the old storage's data stays in var/).",
+            "(the old storage's data stays, in var/ or its volume).",
         ),
     ] = False,
 ) -> None:

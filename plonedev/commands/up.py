@@ -53,8 +53,10 @@ def up(
     context, config = running.context, running.context.config
     require_services(running.project, services)
     kind = runtime_kind(running.resolution.name)
-    if kind.data_in_var:  # before anything changes: the data in another storage is refused
-        site_storage.check(context.paths, config.storage, fresh=fresh)
+    # Before anything changes: the data in another storage is refused.
+    site_storage.check(
+        context.paths, config.storage, fresh=fresh, places=kind.storage_places(running)
+    )
     reporter.info(
         f"{running.project.name}: {running.resolution.name} runtime ({running.resolution.reason})"
     )
@@ -93,8 +95,7 @@ def up(
                 setup_content=example_content,
             ).created
             step.done(f"Created the site {config.site_id!r}")
-    if kind.data_in_var:  # the site exists in it now
-        site_storage.record(context.paths, config.storage)
+    site_storage.record(context.paths, config.storage)  # the site exists in it now
     # The Docker runtime creates the site in a one-shot container before the backend runs.
     site_created = created or any(is_site_created(event) for event in seen)
     if not created:  # profiles added to the config since the site was created (by a teammate)

@@ -23,6 +23,7 @@ from plonedev.varnish import ContainerAdmin
 
 if TYPE_CHECKING:  # their modules load when the capability is used
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.site_storage import Places
     from plonedev.backend.snapshot import SnapshotKind
     from plonedev.sources import SourcesResult
     from plonedev.watch.executor import Executor
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # their modules load when the capability is used
 class Docker:
     name = "docker"
     native_programs = False  # the images bring them
-    data_in_var = False  # named volumes: the storage check does not cover them yet
 
     def services(self, paths: ProjectPaths) -> Runtime:
         return DockerRuntime(paths)
@@ -59,6 +59,13 @@ class Docker:
 
     def data(self, running: RunningProject) -> list[str]:
         return Engine().volumes(running.project.name)
+
+    def storage_places(self, running: RunningProject) -> Places:
+        """The project's named volumes, as the engine lists them."""
+        from plonedev.runtime.docker_site_storage import compose_places
+
+        name = running.project.name
+        return compose_places(name, Engine().volumes(name))
 
     def remove_data(
         self, running: RunningProject, reporter: Reporter

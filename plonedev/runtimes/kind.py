@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # the capabilities' own modules load when one is used
     from pathlib import Path
 
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.site_storage import Places
     from plonedev.backend.snapshot import SnapshotKind
     from plonedev.paths import ProjectPaths
     from plonedev.project_setup.find_project import ProjectContext, RunningProject
@@ -27,9 +28,6 @@ class RuntimeKind(Protocol):
     name: str
     # True: the model looks up the local programs a process needs (Zope's, PostgreSQL's).
     native_programs: bool
-    # True: the site's data is in var/, where `up` checks that it is in the configured
-    # storage (plonedev.backend.site_storage); Compose keeps it in named volumes.
-    data_in_var: bool
 
     def services(self, paths: ProjectPaths) -> Runtime:
         """What starts, stops, lists and logs the services and runs in the backend."""
@@ -45,6 +43,10 @@ class RuntimeKind(Protocol):
 
     def data(self, running: RunningProject) -> list[str]:
         """The site's data `down --volumes` deletes, as the user knows it."""
+
+    def storage_places(self, running: RunningProject) -> Places:
+        """Where each storage keeps the site's data, and whether it has any: what `up`
+        checks the configured storage against (plonedev.backend.site_storage)."""
 
     def remove_data(
         self, running: RunningProject, reporter: Reporter

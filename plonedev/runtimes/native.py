@@ -21,6 +21,7 @@ from plonedev.varnish import ContainerAdmin, varnish_available
 
 if TYPE_CHECKING:  # their modules load when the capability is used
     from plonedev.addons.environment import BackendEnvironment
+    from plonedev.backend.site_storage import Places
     from plonedev.backend.snapshot import SnapshotKind
     from plonedev.sources import SourcesResult
     from plonedev.watch.executor import Executor
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # their modules load when the capability is used
 class Native:
     name = "native"
     native_programs = True
-    data_in_var = True
 
     def services(self, paths: ProjectPaths) -> Runtime:
         return NativeRuntime(paths)
@@ -56,6 +56,11 @@ class Native:
     def data(self, running: RunningProject) -> list[str]:
         root = running.context.paths.root
         return [str(folder.relative_to(root)) for folder in _data_folders(running.context.paths)]
+
+    def storage_places(self, running: RunningProject) -> Places:
+        from plonedev.backend.site_storage import native_places
+
+        return native_places(running.context.paths)
 
     def remove_data(
         self, running: RunningProject, reporter: Reporter

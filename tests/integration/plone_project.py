@@ -165,6 +165,16 @@ def make_project(tmp: Path, section: str = "", *, with_demo: bool = True) -> Plo
     return PlonedevProject(root, ports)
 
 
+def set_storage(project: PlonedevProject, storage: str) -> None:
+    """`storage = STORAGE` in the project's [tool.plonedev], in place of any other."""
+    pyproject = project.root / "pyproject.toml"
+    lines = [
+        line for line in pyproject.read_text().splitlines() if not line.startswith("storage = ")
+    ]
+    at = lines.index("[tool.plonedev]") + 1
+    pyproject.write_text("\n".join([*lines[:at], f'storage = "{storage}"', *lines[at:]]) + "\n")
+
+
 def make_native_init_project(tmp: Path, section: str = "") -> PlonedevProject:
     """A native project as `plonedev init` leaves it: an mx.ini with comments, an empty
     sources/ (no demo add-on); `section` adds to its [tool.plonedev]."""

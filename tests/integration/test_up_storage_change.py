@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.plone_project import PlonedevProject, make_project, site_call
+from tests.integration.plone_project import (
+    PlonedevProject,
+    make_project,
+    set_storage,
+    site_call,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -20,14 +25,6 @@ def project(tmp_path: Path) -> Iterator[PlonedevProject]:
     project = make_project(tmp_path, 'runtime = "native"', with_demo=False)
     yield project
     project.run("down", check=False)
-
-
-def _storage(project: PlonedevProject, storage: str) -> None:
-    pyproject = project.root / "pyproject.toml"
-    text = pyproject.read_text()
-    lines = [line for line in text.splitlines() if not line.startswith("storage = ")]
-    at = lines.index("[tool.plonedev]") + 1
-    pyproject.write_text("\n".join([*lines[:at], f'storage = "{storage}"', *lines[at:]]) + "\n")
 
 
 def _digest(path: Path) -> str:
@@ -43,7 +40,7 @@ def test_a_changed_storage_is_refused_until_up_fresh_which_keeps_the_old_data(
     data_fs = project.root / "var" / "filestorage" / "Data.fs"
     kept = _digest(data_fs)
 
-    _storage(project, "zeo")
+    set_storage(project, "zeo")
     refused = project.run("up", check=False)
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert refused.stderr.strip() == (
@@ -64,7 +61,7 @@ def test_a_changed_storage_is_refused_until_up_fresh_which_keeps_the_old_data(
     project.run("down")
     assert _digest(data_fs) == kept  # the FileStorage's site stays, untouched
 
-    _storage(project, "filestorage")
+    set_storage(project, "filestorage")
     back = project.run("up", check=False)
     assert back.returncode == 2, back.stdout + back.stderr
     assert back.stderr.strip().startswith(

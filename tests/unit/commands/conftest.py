@@ -82,8 +82,9 @@ class FakeProject:
         }
 
 
-class FakeNative(Native):
-    """The native runtime with the fakes' runtime, environment and preparation."""
+class FakeServices:
+    """A runtime kind's services, environment and preparation from the fakes (mixed in
+    before the real kind, whose other capabilities stay)."""
 
     def __init__(self, project: FakeProject) -> None:
         self.project = project
@@ -99,6 +100,10 @@ class FakeNative(Native):
     ) -> str:
         self.project.prepared.append(frontend)
         return ensure_admin_password(running.context.paths.admin_password_file)
+
+
+class FakeNative(FakeServices, Native):
+    """The native runtime with the fakes' runtime, environment and preparation."""
 
 
 @pytest.fixture
