@@ -43,10 +43,14 @@ class ServiceError(PlonedevError):
     exit_code = EXIT_SERVICE_FAILED
 
 
+def disk_full(error: PlonedevError | OSError) -> bool:
+    """A write failed for want of space: ENOSPC, or a tool that said so (repozo's
+    traceback, pg_dump's message end up in `details`)."""
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC
+    return "no space left" in f"{error.message} {error.details}".lower()
+
+
 def space_or_cause_fix(error: PlonedevError | OSError) -> str:
     """The fix for a failed write: disk space only when the disk is full, else its cause."""
-    if isinstance(error, OSError):
-        full = error.errno == errno.ENOSPC
-    else:
-        full = "No space left" in f"{error.message} {error.details}"
-    return "free some disk space" if full else "fix what the error names"
+    return "free some disk space" if disk_full(error) else "fix what the error names"

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from plonedev.backend import snapshot as files
 from plonedev.backend import snapshot_archive
 from plonedev.backend.snapshot import Manifest
-from plonedev.errors import PlonedevError, space_or_cause_fix
+from plonedev.errors import PlonedevError, disk_full, space_or_cause_fix
 from plonedev.model import Role
 from plonedev.project_setup.find_project import RunningProject, open_project
 from plonedev.project_setup.paused import services_paused, services_running
@@ -65,8 +66,10 @@ def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) ->
     try:
         manifest = _take(running, name, taken_before=before)
     except (PlonedevError, OSError) as error:
+        # A full disk's own fix is the one below: its message only, not its hint twice.
+        cause = error.message if isinstance(error, PlonedevError) and disk_full(error) else error
         raise PlonedevError(
-            f"could not save the data before {before}, so nothing was changed: {error}",
+            f"could not save the data before {before}, so nothing was changed: {cause}",
             f"{space_or_cause_fix(error)}, or pass --no-snapshot to go on without a snapshot",
         ) from None
     reporter.info(f"Saved the data first: snapshot {name} (`plonedev restore {name}`)")
@@ -77,9 +80,24 @@ def safety_snapshot(running: RunningProject, before: str, reporter: Reporter) ->
 def _take(running: RunningProject, name: str, *, taken_before: str = "") -> Manifest:
     config, kind = running.context.config, _kind(running)
     addons = config.addons + tuple(profile.split(":")[0] for profile in config.profiles)
+    paths = running.context.paths
     # No server started for a project without data: that would make an empty one.
-    with _servers(running, kind if kind.servers and kind.has_data() else None, QuietReporter()):
-        return files.take(running.context.paths, kind, name, addons, taken_before=taken_before)
+    servers = _servers(running, kind if kind.servers and kind.has_data() else None, QuietReporter())
+    where = f"for snapshot {name!r} in {files.snapshots_dir(paths)}; nothing was saved"
+    with _no_space(where), servers:
+        return files.take(paths, kind, name, addons, taken_before=taken_before)
+
+
+@contextmanager
+def _no_space(where: str) -> Iterator[None]:
+    """A full disk as one line that says so: not repozo's exit code and traceback, nor
+    an OSError's crash report (a blob copied to another filesystem)."""
+    try:
+        yield
+    except (PlonedevError, OSError) as error:
+        if not disk_full(error):
+            raise
+        raise PlonedevError(f"no space left on the disk {where}", "free some disk space") from None
 
 
 def _free_name(running: RunningProject, name: str) -> str:
@@ -171,6 +189,8 @@ def restore(
     with (
         services_paused(running, holders, reporter.event) as stopped,
         _servers(running, kind, reporter),
+        # put_back builds the data next to the live one before it swaps them.
+        _no_space(f"to restore {manifest.name!r} at {kind.where()}; the data is as it was"),
     ):
         files.put_back(running.context.paths, kind, manifest)
     return RestoreResult(manifest, stopped, time.monotonic() - began)

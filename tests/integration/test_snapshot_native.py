@@ -6,16 +6,21 @@ both back as they were (checked over HTTP) and the backend runs again. A snapsho
 while documents are being written restores to a state the site had: the documents of a
 prefix of the writes, each whole, and the catalog finds exactly those. `down --volumes`
 saves the data in an automatic snapshot first, which restores. A snapshot exported as an
-archive, then deleted, restores from the archive alone.
+archive, then deleted, restores from the archive alone. On a full disk (a small tmpfs
+over var/snapshots) a snapshot and a restore are refused in one line, and leave neither
+a half snapshot nor changed data.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -184,5 +189,50 @@ def test_restore_while_a_connection_holds_the_database_changes_nothing(
     assert refused.returncode != 0
     assert "in use by another connection" in refused.stdout + refused.stderr
     assert _call(project, "GET", "/held")["title"] == "Changed"
+    states = json.loads(project.run("status", "--json").stdout)["services"]
+    assert all(s["state"] == "running" for s in states), states
+
+
+@contextmanager
+def _small_disk(folder: Path, size: int) -> Iterator[None]:
+    """`folder` on a tmpfs of `size` bytes (root only: CI and the test machine are)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+# One FileStorage site is enough: the full disk is plonedev's to report, not the storage's.
+@pytest.mark.parametrize("project", ["filestorage"], indirect=True)
+def test_a_full_disk_is_one_line_and_leaves_no_half_snapshot_nor_changes(
+    project: PlonedevProject, tmp_path: Path
+) -> None:
+    snapshots = project.root / "var" / "snapshots"
+    listed = project.run("snapshots", "--json").stdout
+    _call(project, "POST", "", {"@type": "Document", "id": "full", "title": "On a full disk"})
+    project.run("snapshot", "fits")
+    (snapshots / "fits").rename(tmp_path / "fits")
+    size = sum(f.stat().st_size for f in (tmp_path / "fits").rglob("*") if f.is_file())
+    # Room for that snapshot, not for a second one.
+    with _small_disk(snapshots, size * 3 // 2):
+        shutil.copytree(tmp_path / "fits", snapshots / "fits")
+        started = time.monotonic()
+        failures = [
+            project.run("snapshot", "full", check=False),
+            project.run("restore", "fits", "--yes", check=False),  # its automatic snapshot
+        ]
+        print(f"\nfull disk: snapshot and restore refused in {time.monotonic() - started:.1f} s")
+        for done in failures:
+            assert done.returncode == 2, done
+            (line,) = done.stderr.strip().splitlines()
+            assert "no space left on the disk for snapshot" in line, line
+            assert "free some disk space" in line, line
+        assert [p.name for p in snapshots.iterdir()] == ["fits"]
+    assert project.run("snapshots", "--json").stdout == listed
+    assert _call(project, "GET", "/full")["title"] == "On a full disk"
     states = json.loads(project.run("status", "--json").stdout)["services"]
     assert all(s["state"] == "running" for s in states), states

@@ -287,7 +287,8 @@ set -e
 case "$1" in
   -B) [ -z "$REPOZO_BACKUP_FAILS" ] || { echo "$REPOZO_BACKUP_FAILS" >&2; exit 1; }
       cp "$5" "$3/full.fs" ;;
-  -R) [ -z "$REPOZO_FAILS" ] || exit 1; cp "$3/full.fs" "$5" ;;
+  -R) [ -z "$REPOZO_FAILS" ] || { echo "$REPOZO_FAILS" >&2; exit 1; }
+      cp "$3/full.fs" "$5" ;;
 esac
 """
 _FAKE_PYTHON = """#!/bin/sh

@@ -136,6 +136,29 @@ def test_a_failed_restore_keeps_the_data_and_starts_the_backend_again(
     assert not with_data.paths.filestorage.with_name("Data.fs.restoring").exists()
 
 
+_FULL = "OSError: [Errno 28] No space left on device"
+
+
+def test_a_full_disk_is_one_line_that_says_so_and_changes_nothing(
+    with_data: FakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CliRunner().invoke(app, ["snapshot", "before"])
+    _write_data(with_data, b"version 2", b"blob 2")
+    current = with_data.snapshot()
+    monkeypatch.setenv("REPOZO_BACKUP_FAILS", _FULL)
+    monkeypatch.setenv("REPOZO_FAILS", _FULL)
+    for args, problem in (
+        (["snapshot", "full"], "no space left on the disk for snapshot 'full' in "),
+        (["restore", "before", "--yes", "--no-snapshot"], "no space left on the disk to restore"),
+    ):
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 2, done.output
+        (line,) = done.stderr.strip().splitlines()
+        assert problem in line and line.endswith(" — free some disk space"), line
+        assert with_data.snapshot() == current
+        assert with_data.runtime.alive == {"backend"}
+
+
 def _break(project: FakeProject, how: str) -> str:
     snapshot(project.root, "snap")
     manifest = snapshots_dir(project.paths) / "snap" / MANIFEST
