@@ -196,7 +196,11 @@ class DockerRuntime:
     def remove_data(self, project: Project, on_event: EventSink) -> tuple[list[str], list[str]]:
         """Stop everything and remove the project's named volumes: (stopped, volumes)."""
         volumes = self.engine.volumes(project.name)
-        return self._down(project, on_event, volumes=True), volumes
+        stopped = self._down(project, on_event, volumes=True)
+        # Compose removes the volumes of its file: a storage used before had others.
+        for name in self.engine.volumes(project.name):
+            self.engine.remove_volume(name)
+        return stopped, volumes
 
     def _down(self, project: Project, on_event: EventSink, *, volumes: bool) -> list[str]:
         current = self._containers(project)

@@ -134,6 +134,19 @@ class Engine:
         listed = self.client.api.volumes(filters={"label": f"{PROJECT_LABEL}={project}"})
         return sorted(v["Name"] for v in (listed.get("Volumes") or []))
 
+    def remove_volume(self, name: str) -> None:
+        import docker
+
+        try:
+            self.client.api.remove_volume(name)
+        except docker.errors.NotFound:
+            pass  # gone already
+        except docker.errors.APIError as exc:  # in use by a container outside Compose's
+            raise PlonedevError(
+                f"the volume {name} was not removed: {exc.explanation or exc}",
+                f"remove what uses it (`docker ps -a --filter volume={name}`), then again",
+            ) from None
+
     def close(self) -> None:
         if "client" in self.__dict__:
             self.client.close()

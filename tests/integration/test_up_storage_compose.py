@@ -83,3 +83,6 @@ def test_a_changed_storage_is_refused_from_the_volumes_until_up_fresh(
     assert 'data is in zeo (the zeo-data volume) but storage = "filestorage"' in back.stderr
     project.run("up", "--fresh")
     assert _doc(project) == 200  # FileStorage's site, never deleted
+    # `down --volumes` deletes the data of both storages, not only the current one's.
+    project.run("down", "--volumes", "--yes", "--no-snapshot")
+    assert _volumes(project) == []
