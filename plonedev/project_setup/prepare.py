@@ -18,6 +18,8 @@ from plonedev.backend.instance import (
     write_instance,
     write_zeo_server,
 )
+from plonedev.backend.instance_place import InstancePlace
+from plonedev.backend.instance_place import instance_settings as derive_instance_settings
 from plonedev.config import PlonedevConfig, Storage, constraints_source
 from plonedev.files import write_if_changed
 from plonedev.frontend import FrontendInstall, ensure_frontend, frontend_paths
@@ -28,7 +30,7 @@ from plonedev.project_setup.find_project import ProjectContext
 from plonedev.report import Reporter
 from plonedev.requirements import render_requirements_in
 from plonedev.sources import SourcesResult, list_sources, sync_sources
-from plonedev.varnish import DEVELOPMENT_CACHING, Upstream, VclSettings, prepare_varnish
+from plonedev.varnish import Upstream, VclSettings, development_settings, prepare_varnish
 
 
 def sources(context: ProjectContext, reporter: Reporter) -> SourcesResult:
@@ -136,31 +138,25 @@ def service_files(context: ProjectContext, admin_password: str) -> list[Path]:
 
 
 def native_vcl_settings(config: PlonedevConfig) -> VclSettings:
-    """Varnish in front of the backend, and of the Volto dev server when there is one
-    (which serves "/" while ++api++ reaches the site through the virtual host monster)."""
-    frontend = Upstream(LOOPBACK, config.ports.frontend) if config.frontend else None
-    return VclSettings(
-        backend=Upstream(LOOPBACK, config.ports.backend),
-        frontend=frontend,
-        vhm_site=config.site_id if frontend else None,
-        **DEVELOPMENT_CACHING,
+    """Varnish in front of the backend, and of the Volto dev server when there is one."""
+    return development_settings(
+        Upstream(LOOPBACK, config.ports.backend),
+        Upstream(LOOPBACK, config.ports.frontend) if config.frontend else None,
+        site_id=config.site_id,
         cache_hold=config.cache_hold,
     )
 
 
 def instance_settings(paths: ProjectPaths, config: PlonedevConfig) -> InstanceSettings:
-    return InstanceSettings(
+    """The instance natively: the project's folders, every server on the loopback."""
+    place = InstancePlace(
         instance_dir=paths.instance,
         var_dir=paths.var,
-        http_host=LOOPBACK,
-        http_port=config.ports.backend,
-        debug_mode=config.debug,
-        storage=config.storage.value,
         blob_dir=paths.blobstorage,
         filestorage_path=paths.filestorage,
+        http=(LOOPBACK, config.ports.backend),
         zeo_address=(LOOPBACK, config.ports.zeo),
         zeo_blob_shared=True,
         relstorage_dsn=dsn(config.ports.postgres),
-        zcml_includes=config.zcml_includes,
-        reload_enabled=config.debug,
     )
+    return derive_instance_settings(config, place)

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from plonedev.backend.instance import InstanceSettings, render_instance, render_zeo_server
+from plonedev.backend.instance_place import InstancePlace, instance_settings
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.errors import PlonedevError
 from plonedev.render.containers import (
@@ -167,23 +168,18 @@ def container_instance_settings(config: PlonedevConfig) -> InstanceSettings:
     """The Zope instance as the backend container sees it (paths inside the container)."""
     data = Path(DATA)
     shared_blobs = config.storage is Storage.FILESTORAGE
-    return InstanceSettings(
+    place = InstancePlace(
         instance_dir=Path(INSTANCE),
         var_dir=data / "var",
         # ZEO and RelStorage: blobs travel through the storage server into a local cache.
         blob_dir=data / ("blobstorage" if shared_blobs else "blobcache"),
         filestorage_path=data / "filestorage" / "Data.fs",
-        http_host="0.0.0.0",  # noqa: S104 (inside the container; published on 127.0.0.1)
-        http_port=BACKEND_PORT,
-        debug_mode=config.debug,
-        storage=config.storage.value,
+        http=("0.0.0.0", BACKEND_PORT),  # noqa: S104 (inside the container; published on 127.0.0.1)
         zeo_address=("zeo", ZEO_PORT),
         zeo_blob_shared=False,
         relstorage_dsn=relstorage_dsn(),
-        # A package without a plone.autoinclude entry point is loaded through site.zcml.
-        zcml_includes=config.zcml_includes,
-        reload_enabled=config.debug,
     )
+    return instance_settings(config, place)
 
 
 def instance_files(config: PlonedevConfig) -> dict[str, str]:

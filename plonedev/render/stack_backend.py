@@ -16,6 +16,7 @@ from pathlib import Path
 
 from plonedev.backend.caching import caching_settings_file
 from plonedev.backend.instance import InstanceSettings, render_instance, render_zeo_server
+from plonedev.backend.instance_place import InstancePlace, Production, instance_settings
 from plonedev.config import PlonedevConfig, Storage
 from plonedev.render.containers import (
     BACKEND_PORT,
@@ -72,25 +73,20 @@ def stack_instance_settings(
 ) -> InstanceSettings:
     """`dsn`: the database's libpq keywords, without the password ("" = the stack's)."""
     data = Path(DATA)
-    return InstanceSettings(
+    place = InstancePlace(
         instance_dir=Path(INSTANCE),
         var_dir=data / "var",
         # Blobs live in the database server (PostgreSQL, or the ZEO server's volume):
         # each replica keeps a cache, so it may run on any node.
         blob_dir=data / "blobcache",
         filestorage_path=data / "filestorage" / "Data.fs",  # unused
-        http_host="0.0.0.0",  # noqa: S104 (inside the container)
-        http_port=BACKEND_PORT,
-        debug_mode=False,
-        storage=storage.value,
+        http=("0.0.0.0", BACKEND_PORT),  # noqa: S104 (inside the container)
         zeo_address=(ZEO_SERVICE, ZEO_PORT),
         zeo_blob_shared=False,  # ZEO sends the blobs; no blob folder shared across nodes
         relstorage_dsn=dsn or stack_dsn(),
-        zcml_includes=config.zcml_includes,
-        zcml_overrides=(PURGER_PACKAGE,),
-        reload_enabled=False,
-        threads=ZOPE_THREADS,
     )
+    production = Production(zcml_overrides=(PURGER_PACKAGE,), threads=ZOPE_THREADS)
+    return instance_settings(config, place, storage=Storage(storage.value), production=production)
 
 
 def stack_instance_files(

@@ -15,7 +15,7 @@ from pathlib import Path
 from plonedev.model import Project, Role, Service
 from plonedev.render.owned import OwnedFile, write_owned
 from plonedev.runtime.docker_engine import NetworkInfo
-from plonedev.varnish import DEVELOPMENT_CACHING, Upstream, VclSettings, render_vcl
+from plonedev.varnish import Upstream, VclSettings, development_settings, render_vcl
 
 VCL_DIR = "varnish"  # in compose/, bind-mounted at /etc/varnish
 VCL_FILE = "default.vcl"
@@ -51,16 +51,12 @@ def vcl_settings(project: Project, acl: tuple[str, ...]) -> VclSettings:
     backend = _upstream(project, Role.BACKEND)
     if backend is None:
         raise ValueError("a Varnish needs a backend service")
-    frontend = _upstream(project, Role.FRONTEND)
-    return VclSettings(
-        backend=backend,
-        frontend=frontend,
-        purge_acl=acl,
-        # With a frontend at "/", ++api++ reaches the site through the virtual host
-        # monster, as Volto in the browser asks for it and as in production.
-        vhm_site=project.site_id or None if frontend else None,
-        **DEVELOPMENT_CACHING,
+    return development_settings(
+        backend,
+        _upstream(project, Role.FRONTEND),
+        site_id=project.site_id,
         cache_hold=project.cache_hold,
+        purge_acl=acl,
     )
 
 

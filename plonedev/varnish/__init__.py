@@ -25,6 +25,7 @@ from plonedev.varnish.vcl import (
     ROUTED_HEADER,
     Upstream,
     VclSettings,
+    development_settings,
     render_vcl,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "VclSettings",
     "admin_ping",
     "check_vcl",
+    "development_settings",
     "health_url",
     "prepare_varnish",
     "reload_vcl",

@@ -82,6 +82,28 @@ class VclSettings:
     cache_hold: int = 0
 
 
+def development_settings(
+    backend: Upstream,
+    frontend: Upstream | None,
+    *,
+    site_id: str,
+    cache_hold: int,
+    purge_acl: tuple[str, ...] = LOCALHOST_ACL,
+) -> VclSettings:
+    """The Varnish `plonedev up` runs, natively and in Compose (only the upstreams'
+    addresses and who may purge differ): never a stale page after an edit."""
+    return VclSettings(
+        backend=backend,
+        frontend=frontend,
+        purge_acl=purge_acl,
+        # With a frontend at "/", ++api++ reaches the site through the virtual host
+        # monster, as Volto in the browser asks for it and as in production.
+        vhm_site=(site_id or None) if frontend else None,
+        **DEVELOPMENT_CACHING,
+        cache_hold=cache_hold,
+    )
+
+
 def render_vcl(settings: VclSettings) -> str:
     """The complete VCL (4.1, Varnish 6.6 or later) for these settings."""
     _validate(settings)
